@@ -1,0 +1,195 @@
+/**
+ * The JSON model file, validated. Two forms:
+ *   gradient flow:  {"name", "state": {θ: θ0}, "params": {p: v}, "loss": "…", "t_end", …}
+ *   general ODE:    the same with "rhs": {x: "…"} (one expression per state variable) instead of "loss".
+ * Optional: "description", "t0" (default 0), "save_at" (list of times, {"lin": [a, b, n]} or
+ * {"geom": [t_first, t_end, n]}, which also keeps t0), "events" ([{"name", "when", "direction",
+ * "terminal"}], `when` an expression that may use `t`, the state, the parameters and `loss`),
+ * and "solver" ({"method", "rtol", "atol", "max_steps"}).
+ * Every unknown key is an error that lists the valid ones.
+ */
+import { inputError, fmt } from '../util/errors.js';
+import { geomspace, linspace } from '../util/grid.js';
+import { isReservedName } from '../expr/index.js';
+
+export interface EventDecl {
+  readonly name: string;
+  readonly when: string;
+  readonly direction: -1 | 0 | 1;
+  readonly terminal: boolean;
+}
+
+export interface SolverDecl {
+  readonly method?: string;
+  readonly rtol?: number;
+  readonly atol?: number;
+  readonly maxSteps?: number;
+}
+
+export interface ModelSpec {
+  readonly name: string;
+  readonly description: string;
+  /** State variables in declaration order with their initial values. */
+  readonly state: ReadonlyArray<readonly [string, number]>;
+  readonly params: ReadonlyArray<readonly [string, number]>;
+  readonly loss: string | null;
+  /** For the general-ODE form: one expression per state variable, in state order. */
+  readonly rhs: readonly string[] | null;
+  readonly t0: number;
+  readonly tEnd: number;
+  readonly saveAt: Float64Array;
+  readonly events: readonly EventDecl[];
+  readonly solver: SolverDecl;
+}
+
+const KEYS = ['name', 'description', 'state', 'params', 'loss', 'rhs', 't0', 't_end', 'save_at', 'events', 'solver'] as const;
+const EVENT_KEYS = ['name', 'when', 'direction', 'terminal'] as const;
+const SOLVER_KEYS = ['method', 'rtol', 'atol', 'max_steps'] as const;
+const MAX_GRID = 1_000_000;
+const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function checkKeys(obj: Json, valid: readonly string[], where: string): void {
+  for (const k of Object.keys(obj)) {
+    if (!valid.includes(k)) throw inputError(`${where}: unknown key '${k}'. Valid keys: ${valid.join(', ')}.`);
+  }
+}
+
+function finite(v: unknown, where: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw inputError(`${where} must be a finite number (got ${v === undefined ? 'nothing' : JSON.stringify(v)}).`);
+  }
+  return v;
+}
+
+function checkName(name: string, where: string): void {
+  if (!NAME.test(name)) throw inputError(`${where}: '${name}' is not a valid name (a letter, then letters, digits or _).`);
+  if (isReservedName(name)) throw inputError(`${where}: '${name}' is reserved (a function, a constant, t or loss); choose another name.`);
+}
+
+function numberTable(v: unknown, where: string, allowEmpty: boolean): Array<[string, number]> {
+  if (v === undefined && allowEmpty) return [];
+  if (!isObject(v)) throw inputError(`${where} must be an object mapping names to numbers, e.g. {"u": 0.1}.`);
+  const entries = Object.entries(v).map(([k, x]): [string, number] => {
+    checkName(k, where);
+    return [k, finite(x, `${where}.${k}`)];
+  });
+  if (!allowEmpty && entries.length === 0) throw inputError(`${where} is empty: declare at least one state variable.`);
+  return entries;
+}
+
+/** Validates a parsed JSON value as a model file. `source` names the file in messages. */
+export function readModelSpec(raw: unknown, source: string): ModelSpec {
+  if (!isObject(raw)) throw inputError(`${source}: a model file is a JSON object.`);
+  checkKeys(raw, KEYS, source);
+  const name = raw.name === undefined ? source : raw.name;
+  if (typeof name !== 'string' || name.trim() === '') throw inputError(`${source}: 'name' must be a non-empty string.`);
+  const description = raw.description === undefined ? '' : raw.description;
+  if (typeof description !== 'string') throw inputError(`${source}: 'description' must be a string.`);
+
+  const state = numberTable(raw.state, `${source}: state`, false);
+  const params = numberTable(raw.params, `${source}: params`, true);
+  const clash = params.find(([p]) => state.some(([s]) => s === p));
+  if (clash) throw inputError(`${source}: '${clash[0]}' is both a state variable and a parameter.`);
+
+  let loss: string | null = null;
+  let rhs: string[] | null = null;
+  if (raw.loss !== undefined && raw.rhs !== undefined) throw inputError(`${source}: give either 'loss' (a gradient flow) or 'rhs' (a general ODE), not both.`);
+  if (raw.loss !== undefined) {
+    if (typeof raw.loss !== 'string') throw inputError(`${source}: 'loss' must be an expression string.`);
+    loss = raw.loss;
+  } else if (raw.rhs !== undefined) {
+    if (!isObject(raw.rhs)) throw inputError(`${source}: 'rhs' must be an object with one expression per state variable.`);
+    const r = raw.rhs;
+    checkKeys(r, state.map(([s]) => s), `${source}: rhs`);
+    rhs = state.map(([s]) => {
+      const e = r[s];
+      if (typeof e !== 'string') throw inputError(`${source}: rhs.${s} is missing (every state variable needs an expression).`);
+      return e;
+    });
+  } else {
+    throw inputError(`${source}: give a 'loss' expression (gradient flow) or an 'rhs' object (general ODE).`);
+  }
+
+  const t0 = raw.t0 === undefined ? 0 : finite(raw.t0, `${source}: t0`);
+  const tEnd = finite(raw.t_end, `${source}: t_end`);
+  if (!(tEnd > t0)) throw inputError(`${source}: t_end (${fmt(tEnd)}) must be greater than t0 (${fmt(t0)}).`);
+  const saveAt = readSaveAt(raw.save_at, t0, tEnd, source);
+  const events = readEvents(raw.events, source);
+  const solver = readSolver(raw.solver, source);
+  return { name, description, state, params, loss, rhs, t0, tEnd, saveAt, events, solver };
+}
+
+function readSaveAt(v: unknown, t0: number, tEnd: number, source: string): Float64Array {
+  const where = `${source}: save_at`;
+  if (v === undefined) return linspace(t0, tEnd, 101);
+  if (Array.isArray(v)) {
+    if (v.length === 0) throw inputError(`${where} is empty: list at least one time.`);
+    const ts = Float64Array.from(v.map((x, i) => finite(x, `${where}[${i}]`)));
+    for (let i = 0; i < ts.length; i++) {
+      if (ts[i] < t0 || ts[i] > tEnd) throw inputError(`${where}[${i}] = ${fmt(ts[i])} lies outside [t0, t_end] = [${fmt(t0)}, ${fmt(tEnd)}].`);
+      if (i > 0 && !(ts[i] > ts[i - 1])) throw inputError(`${where} must be strictly increasing (entry ${i}: ${fmt(ts[i])} after ${fmt(ts[i - 1])}).`);
+    }
+    return ts;
+  }
+  if (!isObject(v)) throw inputError(`${where} must be a list of times, {"lin": [a, b, n]} or {"geom": [t_first, t_end, n]}.`);
+  checkKeys(v, ['lin', 'geom'], where);
+  const kind = Object.keys(v)[0] as 'lin' | 'geom' | undefined;
+  if (!kind || Object.keys(v).length !== 1) throw inputError(`${where} needs exactly one of 'lin' or 'geom'.`);
+  const triple = v[kind];
+  if (!Array.isArray(triple) || triple.length !== 3) throw inputError(`${where}.${kind} must be [start, end, n].`);
+  const a = finite(triple[0], `${where}.${kind}[0]`);
+  const b = finite(triple[1], `${where}.${kind}[1]`);
+  const n = finite(triple[2], `${where}.${kind}[2]`);
+  if (!Number.isInteger(n) || n < 2 || n > MAX_GRID) throw inputError(`${where}.${kind}: n must be an integer from 2 to ${MAX_GRID} (got ${n}).`);
+  if (!(b > a)) throw inputError(`${where}.${kind}: the end (${fmt(b)}) must be greater than the start (${fmt(a)}).`);
+  if (a < t0 || b > tEnd) throw inputError(`${where}.${kind}: [${fmt(a)}, ${fmt(b)}] must lie inside [t0, t_end] = [${fmt(t0)}, ${fmt(tEnd)}].`);
+  if (kind === 'lin') return linspace(a, b, n);
+  if (!(a > 0)) throw inputError(`${where}.geom: the first time must be > 0 for a geometric grid (got ${fmt(a)}).`);
+  const g = geomspace(a, b, n);
+  if (a === t0) return g;
+  const withStart = new Float64Array(n + 1);
+  withStart[0] = t0; // keep the initial state in the output
+  withStart.set(g, 1);
+  return withStart;
+}
+
+function readEvents(v: unknown, source: string): EventDecl[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw inputError(`${source}: 'events' must be a list of {"name", "when", "direction", "terminal"}.`);
+  const seen = new Set<string>();
+  return v.map((e, i) => {
+    const where = `${source}: events[${i}]`;
+    if (!isObject(e)) throw inputError(`${where} must be an object {"name", "when", "direction", "terminal"}.`);
+    checkKeys(e, EVENT_KEYS, where);
+    if (typeof e.name !== 'string' || e.name === '') throw inputError(`${where}.name must be a non-empty string.`);
+    if (seen.has(e.name)) throw inputError(`${where}: the event name '${e.name}' is used twice.`);
+    seen.add(e.name);
+    if (typeof e.when !== 'string') throw inputError(`${where}.when must be an expression string; the event fires where it crosses zero.`);
+    const dirs: Record<string, -1 | 0 | 1> = { rising: 1, falling: -1, both: 0 };
+    const d = e.direction === undefined ? 'both' : e.direction;
+    if (typeof d !== 'string' || !(d in dirs)) throw inputError(`${where}.direction must be "rising", "falling" or "both".`);
+    if (e.terminal !== undefined && typeof e.terminal !== 'boolean') throw inputError(`${where}.terminal must be true or false.`);
+    return { name: e.name, when: e.when, direction: dirs[d], terminal: e.terminal === true };
+  });
+}
+
+function readSolver(v: unknown, source: string): SolverDecl {
+  if (v === undefined) return {};
+  if (!isObject(v)) throw inputError(`${source}: 'solver' must be an object with keys ${SOLVER_KEYS.join(', ')}.`);
+  checkKeys(v, SOLVER_KEYS, `${source}: solver`);
+  const out: { method?: string; rtol?: number; atol?: number; maxSteps?: number } = {};
+  if (v.method !== undefined) {
+    if (typeof v.method !== 'string') throw inputError(`${source}: solver.method must be a string.`);
+    out.method = v.method;
+  }
+  if (v.rtol !== undefined) out.rtol = finite(v.rtol, `${source}: solver.rtol`);
+  if (v.atol !== undefined) out.atol = finite(v.atol, `${source}: solver.atol`);
+  if (v.max_steps !== undefined) out.maxSteps = finite(v.max_steps, `${source}: solver.max_steps`);
+  return out;
+}

@@ -1,0 +1,124 @@
+/**
+ * A validated model file turned into a compiled dynamical system: the vector field
+ * (−∇L for a loss, or the given right-hand side), the loss, and the event functions,
+ * all parsed, differentiated and compiled once.
+ */
+import { readFileSync } from 'node:fs';
+import {
+  compileScalar, compileVector, gradient, parseExpression, substitute,
+  type Expr, type ScalarFn, type VectorFn, type Compiled,
+} from '../expr/index.js';
+import { neg } from '../expr/ast.js';
+import { inputError, fmt } from '../util/errors.js';
+import { readModelSpec, type ModelSpec } from './spec.js';
+import type { EventSpec } from '../solve/types.js';
+
+export interface ExpressionSystem {
+  readonly spec: ModelSpec;
+  readonly kind: 'gradient' | 'ode';
+  readonly stateNames: readonly string[];
+  readonly paramNames: readonly string[];
+  /** Initial state and parameter values after overrides. */
+  readonly y0: Float64Array;
+  readonly params: Float64Array;
+  readonly loss: Expr | null;
+  /** ∂L/∂θ_i (gradient form only). */
+  readonly gradient: readonly Expr[] | null;
+  /** dθ/dt, i.e. −∇L for the gradient form. */
+  readonly field: readonly Expr[];
+  readonly compiledField: Compiled<VectorFn>;
+  readonly compiledLoss: Compiled<ScalarFn> | null;
+  /** Fast functions bound to `params`. */
+  readonly rhs: VectorFn;
+  readonly lossAt: ScalarFn | null;
+  readonly events: readonly EventSpec[];
+}
+
+/** Reads and validates a model file from disk. */
+export function loadModelFile(path: string): ModelSpec {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw inputError(`cannot read model file '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw inputError(`${path} is not valid JSON: ${(e as Error).message}.`);
+  }
+  return readModelSpec(raw, path);
+}
+
+/**
+ * Parses `name=value` overrides (CLI `--set`). Parameters and initial state values may be set;
+ * anything else is an error listing what can be set.
+ */
+export function parseOverrides(items: readonly string[], spec: ModelSpec): Map<string, number> {
+  const settable = new Set([...spec.params.map(([k]) => k), ...spec.state.map(([k]) => k)]);
+  const out = new Map<string, number>();
+  for (const item of items) {
+    const m = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*(\S+)\s*$/.exec(item);
+    if (!m) throw inputError(`--set '${item}': expected name=value, e.g. --set y=2.`);
+    const [, name, text] = m;
+    if (!settable.has(name)) throw inputError(`--set ${name}: '${name}' is neither a parameter nor a state variable. Settable: ${[...settable].join(', ') || '(none)'}.`);
+    const value = Number(text);
+    if (!Number.isFinite(value)) throw inputError(`--set ${name}=${text}: the value must be a finite number.`);
+    out.set(name, value);
+  }
+  return out;
+}
+
+export function buildSystem(spec: ModelSpec, overrides: ReadonlyMap<string, number> = new Map()): ExpressionSystem {
+  const stateNames = spec.state.map(([k]) => k);
+  const paramNames = spec.params.map(([k]) => k);
+  const value = (k: string, v: number): number => overrides.get(k) ?? v;
+  const y0 = Float64Array.from(spec.state.map(([k, v]) => value(k, v)));
+  const params = Float64Array.from(spec.params.map(([k, v]) => value(k, v)));
+  const layout = { state: stateNames, params: paramNames };
+  const names = new Set([...stateNames, ...paramNames]);
+
+  let loss: Expr | null = null;
+  let grad: Expr[] | null = null;
+  let field: Expr[];
+  if (spec.loss !== null) {
+    loss = parseExpression(spec.loss, { label: `${spec.name}: loss`, names });
+    grad = gradient(loss, stateNames);
+    field = grad.map(neg);
+  } else {
+    const withTime = new Set([...names, 't']);
+    field = (spec.rhs ?? []).map((text, i) => parseExpression(text, { label: `${spec.name}: rhs.${stateNames[i]}`, names: withTime }));
+  }
+  const compiledField = compileVector(field, layout);
+  const compiledLoss = loss ? compileScalar(loss, layout) : null;
+  const rhs = compiledField.bind(params);
+  const lossAt = compiledLoss ? compiledLoss.bind(params) : null;
+
+  const eventNames = new Set([...names, 't', ...(loss ? ['loss'] : [])]);
+  const events: EventSpec[] = spec.events.map((ev) => {
+    let g = parseExpression(ev.when, { label: `${spec.name}: event '${ev.name}'`, names: eventNames });
+    if (loss) g = substitute(g, new Map([['loss', loss]]));
+    return { name: ev.name, g: compileScalar(g, layout).bind(params), direction: ev.direction, terminal: ev.terminal };
+  });
+
+  checkFiniteStart(spec, rhs, lossAt, y0);
+  return {
+    spec, kind: loss ? 'gradient' : 'ode', stateNames, paramNames, y0, params,
+    loss, gradient: grad, field, compiledField, compiledLoss, rhs, lossAt, events,
+  };
+}
+
+/** A field that is already NaN at t0 (log of a negative, 0/0) is an input error, not a solver failure. */
+function checkFiniteStart(spec: ModelSpec, rhs: VectorFn, lossAt: ScalarFn | null, y0: Float64Array): void {
+  const d = new Float64Array(y0.length);
+  rhs(spec.t0, y0, d);
+  const bad = d.findIndex((x) => !Number.isFinite(x));
+  if (bad >= 0) {
+    throw inputError(`${spec.name}: the vector field is not finite at the initial state (d${spec.state[bad][0]}/dt = ${fmt(d[bad])}); check the expression's domain and the initial values.`);
+  }
+  if (lossAt) {
+    const l = lossAt(spec.t0, y0);
+    if (!Number.isFinite(l)) throw inputError(`${spec.name}: the loss is not finite at the initial state (${fmt(l)}).`);
+  }
+}
