@@ -1,0 +1,70 @@
+/** `gradflow solve MODEL`: integrate a model file's flow and write the trajectory. */
+import type { Command } from 'commander';
+import { loadModelFile, parseOverrides } from '../../modelfile/system.js';
+import { solveModel } from '../../modelfile/run.js';
+import { trajectoryCsv, writeTrajectory, type TrajectoryRecord } from '../../io/trajectory.js';
+import { fmt } from '../../util/errors.js';
+import { EXIT, type CliIO } from '../io.js';
+import { collect, numberFlag } from '../parse-flags.js';
+import { resolveModelPath } from '../resolve-model.js';
+import type { ModelRun } from '../../modelfile/run.js';
+
+interface SolveFlags {
+  method?: string; rtol?: string; atol?: string; maxSteps?: string; h?: string; set?: string[]; out?: string;
+}
+
+export function registerSolve(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  program
+    .command('solve')
+    .description('integrate the flow of a model file (dθ/dt = −∇L, or its rhs) and write t, the state and the loss at the save-at times')
+    .argument('<model>', 'a model file (.json) or the name of a bundled example')
+    .option('--method <name>', 'dopri5 | dop853 | odex | euler (default: the file\'s, else dopri5)')
+    .option('--rtol <x>', 'relative tolerance (default 1e-8)')
+    .option('--atol <x>', 'absolute tolerance (default 1e-10)')
+    .option('--max-steps <n>', 'step budget (default 100000)')
+    .option('--h <x>', 'fixed step (required for euler, where it is the learning rate)')
+    .option('--set <name=value>', 'override a parameter or an initial value (repeatable)', collect, [])
+    .option('--out <file>', 'write .csv or .json (default: CSV on stdout)')
+    .action((modelArg: string, flags: SolveFlags) => {
+      const path = resolveModelPath(modelArg);
+      const spec = loadModelFile(path);
+      const run = solveModel(spec, parseOverrides(flags.set ?? [], spec), {
+        method: flags.method,
+        rtol: numberFlag('rtol', flags.rtol),
+        atol: numberFlag('atol', flags.atol),
+        maxSteps: numberFlag('max-steps', flags.maxSteps),
+        h: numberFlag('h', flags.h),
+      });
+      const record = toRecord(run, path);
+      if (flags.out) writeTrajectory(flags.out, record);
+      else io.out(trajectoryCsv(record));
+      io.err(`${summaryLine(run)}${flags.out ? ` → ${flags.out}` : ''}\n`);
+      const ok = run.solution.status === 'success' || run.solution.status === 'event';
+      setExit(ok ? EXIT.ok : EXIT.solverFailed);
+    });
+}
+
+export function toRecord(run: ModelRun, source: string): TrajectoryRecord {
+  const { system, solution } = run;
+  return {
+    model: system.spec.name,
+    source,
+    stateNames: system.stateNames,
+    params: Object.fromEntries(system.paramNames.map((k, i) => [k, system.params[i]])),
+    y0: Object.fromEntries(system.stateNames.map((k, i) => [k, system.y0[i]])),
+    solution,
+    loss: run.loss,
+    wallMs: run.wallMs,
+  };
+}
+
+/** One line: status, where it got, the cost. */
+export function summaryLine(run: ModelRun): string {
+  const s = run.solution;
+  const o = s.options;
+  const tol = o.method === 'euler' ? `h ${fmt(o.h ?? NaN)}` : `rtol ${fmt(o.rtol)}, atol ${fmt(o.atol)}`;
+  const loss = run.loss && run.loss.length > 0 ? `, final loss ${fmt(run.loss[run.loss.length - 1])}` : '';
+  const events = s.events.length > 0 ? `, events: ${s.events.map((e) => `${e.name} at t=${fmt(e.t)}`).join('; ')}` : '';
+  const head = s.status === 'success' ? `success: reached t=${fmt(s.tEnd)}` : `${s.status}: ${s.message}`;
+  return `${run.system.spec.name}: ${head} with ${o.method} (${tol}): ${s.stats.nfev} RHS calls, ${s.stats.accepted} accepted / ${s.stats.rejected} rejected steps, ${run.wallMs.toFixed(1)} ms${loss}${events}`;
+}
