@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const main = new URL('../dist/src/cli/main.js', import.meta.url);
+const main = new URL('../dist/src/cli/entry.js', import.meta.url);
 if (!existsSync(fileURLToPath(main))) {
   process.stderr.write('gradflow: the compiled CLI is missing; run `npm ci` (or `npm run build`) first.\n');
   process.exit(2);
