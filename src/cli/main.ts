@@ -10,6 +10,9 @@ import { EXIT, processIO, type CliIO } from './io.js';
 import { registerSolve } from './commands/solve.js';
 import { registerGrad } from './commands/grad.js';
 import { registerDemo } from './commands/demo.js';
+import { registerModels } from './commands/models.js';
+import { registerRun } from './commands/run.js';
+import { registerCheck } from './commands/check.js';
 
 export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
   let exitCode: number = EXIT.ok;
@@ -22,6 +25,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .showHelpAfterError('(run with --help for usage)');
   registerSolve(program, io, setExit);
   registerGrad(program, io);
+  registerModels(program, io);
+  registerRun(program, io, setExit);
+  registerCheck(program, io, setExit);
   registerDemo(program, io, setExit);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
 

@@ -19,6 +19,17 @@ export interface ModelRun {
   readonly wallMs: number;
 }
 
+/** The solver options a model file asks for (its `solver` block), before CLI flags. */
+export function solveModelOptions(spec: ModelSpec): SolveOptions {
+  const o: SolveOptions = {};
+  const d = spec.solver;
+  if (d.method !== undefined) o.method = d.method as MethodName;
+  if (d.rtol !== undefined) o.rtol = d.rtol;
+  if (d.atol !== undefined) o.atol = d.atol;
+  if (d.maxSteps !== undefined) o.maxSteps = d.maxSteps;
+  return o;
+}
+
 export function solveModel(spec: ModelSpec, overrides: ReadonlyMap<string, number>, flags: SolverFlags = {}): ModelRun {
   const system = buildSystem(spec, overrides);
   const pick = <K extends keyof SolverFlags>(k: K): SolverFlags[K] => flags[k] ?? (spec.solver as SolverFlags)[k];

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readModelSpec } from '../../src/modelfile/spec.js';
 import { loadModelFile } from '../../src/modelfile/system.js';
 import { solveModel } from '../../src/modelfile/run.js';
-import { examplesDir } from '../../src/cli/resolve-model.js';
+import { examplesDir } from '../../src/modelfile/locate.js';
 
 const example = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(join(examplesDir(), `${name}.json`), 'utf8')) as Record<string, unknown>;

@@ -8,7 +8,7 @@ import { loadModelFile } from '../../modelfile/system.js';
 import { solveModel } from '../../modelfile/run.js';
 import { writeTrajectory } from '../../io/trajectory.js';
 import { EXIT, type CliIO } from '../io.js';
-import { bundledExamples, examplesDir } from '../resolve-model.js';
+import { bundledExamples, examplesDir } from '../../modelfile/locate.js';
 import { summaryLine, toRecord } from './solve.js';
 
 export function registerDemo(program: Command, io: CliIO, setExit: (code: number) => void): void {

@@ -4,7 +4,7 @@ import { loadModelFile } from '../../modelfile/system.js';
 import { buildSystem } from '../../modelfile/system.js';
 import { toLatex, toText } from '../../expr/index.js';
 import type { CliIO } from '../io.js';
-import { resolveModelPath } from '../resolve-model.js';
+import { resolveModelPath } from '../../modelfile/locate.js';
 
 export function registerGrad(program: Command, io: CliIO): void {
   program

@@ -6,7 +6,7 @@ import { trajectoryCsv, writeTrajectory, type TrajectoryRecord } from '../../io/
 import { fmt } from '../../util/errors.js';
 import { EXIT, type CliIO } from '../io.js';
 import { collect, numberFlag } from '../parse-flags.js';
-import { resolveModelPath } from '../resolve-model.js';
+import { resolveModelPath } from '../../modelfile/locate.js';
 import type { ModelRun } from '../../modelfile/run.js';
 
 interface SolveFlags {

@@ -1,0 +1,36 @@
+/** `gradflow run MODEL`: one run with observables, stages and figures. */
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { findModel } from '../../models/registry.js';
+import { parseSetFlags, resolveParams } from '../../models/params.js';
+import { simulate } from '../../run/trajectory.js';
+import { detectStages } from '../../stages/index.js';
+import { writeRun } from '../../io/series.js';
+import { writeStandardFigures } from '../../check/figures.js';
+import { fmt } from '../../util/errors.js';
+import { EXIT, type CliIO } from '../io.js';
+import { collect } from '../parse-flags.js';
+
+export function registerRun(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  program
+    .command('run')
+    .description('run a model: trajectory (CSV + JSON with options, seed and version), observables, stages and figures')
+    .argument('<model>', 'a registered model (see `gradflow models`) or a model file')
+    .option('--set <name=value>', 'set a parameter (repeatable)', collect, [])
+    .option('--out <dir>', 'output folder', 'gradflow-run')
+    .option('--no-figures', 'skip the PNG/SVG figures')
+    .action(async (name: string, flags: { set: string[]; out: string; figures: boolean }) => {
+      const model = findModel(name);
+      const params = resolveParams(model, parseSetFlags(flags.set));
+      const tr = simulate(model, params);
+      const { stages } = detectStages(tr.t, tr.series.loss, { observables: tr.series });
+      const files = writeRun(flags.out, tr, stages);
+      if (flags.figures) await writeStandardFigures(model, tr, stages, join(flags.out, 'figures'));
+      const s = tr.solution;
+      io.err(`${model.id}: ${s.status} at t=${fmt(s.tEnd)}, ${s.stats.nfev} RHS calls, ${tr.wallMs.toFixed(0)} ms; ${stages.filter((x) => x.kind === 'transition').length} transitions; final loss ${fmt(tr.series.loss[tr.series.loss.length - 1])} → ${files.csv}\n`);
+      if (s.status !== 'success' && s.status !== 'event') {
+        io.err(`${s.message}\n`);
+        setExit(EXIT.solverFailed);
+      }
+    });
+}

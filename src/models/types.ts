@@ -1,0 +1,122 @@
+/**
+ * The model seam: everything paper-specific lives behind this interface, and every command
+ * (run, check, sweep, compare) works on any registered model through it.
+ *
+ * A model declares its parameters, its state layout as named blocks, a seeded initializer, its
+ * population loss and vector field (−∇L, derived in `derivations/<model>/` and checked against
+ * finite differences of the loss), what to measure along a trajectory, and its predictions.
+ */
+import type { MatrixInput } from '../spectral/index.js';
+import type { EventSpec, RhsFn, SolveOptions, Vec } from '../solve/types.js';
+import type { Rng } from '../util/rng.js';
+import type { Trajectory } from '../run/trajectory.js';
+
+export interface NumberParam {
+  readonly kind: 'number';
+  readonly default: number;
+  /** Inclusive range of sensible values; values outside are rejected. */
+  readonly range: readonly [number, number];
+  readonly integer?: boolean;
+  /** One line: what it means. */
+  readonly doc: string;
+}
+
+export interface ChoiceParam {
+  readonly kind: 'choice';
+  readonly default: string;
+  readonly choices: readonly string[];
+  readonly doc: string;
+}
+
+export type ParamSpec = NumberParam | ChoiceParam;
+export type ParamValue = number | string;
+export type Params = Readonly<Record<string, ParamValue>>;
+
+/** A named block of the flat state: a scalar ([]), a vector ([n]) or a row-major matrix ([r, c]). */
+export interface StateBlock {
+  readonly name: string;
+  readonly offset: number;
+  readonly shape: readonly number[];
+  readonly doc: string;
+}
+
+/** A scalar measured at every save point. */
+export interface ScalarObservable {
+  readonly name: string;
+  readonly doc: string;
+  value(y: Vec, t: number): number;
+}
+
+/** A matrix whose spectrum is tracked (a state block, or a product such as W2·W1). */
+export interface MatrixObservable {
+  readonly name: string;
+  readonly doc: string;
+  matrix(y: Vec): MatrixInput;
+}
+
+/** Where a prediction comes from, and whether the claim is verified in the paper or reconstructed. */
+export interface Source {
+  readonly paper: string;
+  /** Theorem, equation or section. */
+  readonly where: string;
+  readonly status: 'verified' | 'reconstructed';
+}
+
+export interface Verdict {
+  readonly pass: boolean;
+  /** What was measured, as a number (NaN when the measurement itself failed). */
+  readonly measured: number;
+  /** The predicted value or bound, as text (e.g. "≤ 1e-8", "3 transitions"). */
+  readonly predicted: string;
+  /** The tolerance or comparison used, as text. */
+  readonly tolerance: string;
+  /** Supporting numbers, one sentence. */
+  readonly detail: string;
+}
+
+/** Gives a prediction the runs it needs; runs are cached, so predictions can share them. */
+export interface CheckContext {
+  readonly params: Params;
+  /** The model's default run with `params` (save-at grid from `horizon`). */
+  main(): Trajectory;
+  /** Another run: parameter overrides and/or solver options. */
+  run(overrides: Readonly<Record<string, ParamValue>>, options?: SolveOptions): Trajectory;
+}
+
+export interface Prediction {
+  readonly id: string;
+  /** The claim in one sentence, as a researcher would state it. */
+  readonly claim: string;
+  readonly source: Source;
+  check(ctx: CheckContext): Verdict;
+}
+
+export interface Horizon {
+  readonly tEnd: number;
+  readonly saveAt: Float64Array;
+  readonly solver: SolveOptions;
+}
+
+export interface Model {
+  /** Registry key, e.g. 'deep-linear'. */
+  readonly id: string;
+  readonly title: string;
+  /** Citation: authors, venue, and equation numbers used. */
+  readonly cite: string;
+  readonly params: Readonly<Record<string, ParamSpec>>;
+  layout(p: Params): readonly StateBlock[];
+  /** Initial state; all randomness comes from `rng`, seeded by the caller. */
+  init(p: Params, rng: Rng): Vec;
+  /** Population loss. */
+  loss(y: Vec, p: Params): number;
+  /** The vector field dθ/dt = −∇L(θ), in place and allocation-free. */
+  flow(p: Params): RhsFn;
+  observables(p: Params): readonly ScalarObservable[];
+  matrices(p: Params): readonly MatrixObservable[];
+  /** Events located on the dense output during a run (e.g. "σ_k first exceeds half its target"). */
+  events?(p: Params): readonly EventSpec[];
+  horizon(p: Params): Horizon;
+  readonly predictions: readonly Prediction[];
+  /** Closed-form solution where one is known: a test oracle. */
+  exact?(t: number, y0: Vec, p: Params): Vec | null;
+}
