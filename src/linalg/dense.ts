@@ -13,7 +13,6 @@ export function gemm(
     for (let j = 0; j < n; j++) C[ci + j] = 0;
     for (let p = 0; p < k; p++) {
       const a = A[aOff + i * k + p];
-      if (a === 0) continue;
       const bp = bOff + p * n;
       for (let j = 0; j < n; j++) C[ci + j] += a * B[bp + j];
     }
@@ -29,7 +28,6 @@ export function gemmTN(
   for (let p = 0; p < m; p++) {
     for (let i = 0; i < k; i++) {
       const a = A[aOff + p * k + i];
-      if (a === 0) continue;
       const ci = cOff + i * n;
       const bp = bOff + p * n;
       for (let j = 0; j < n; j++) C[ci + j] += a * B[bp + j];
