@@ -25,7 +25,7 @@ export async function writeStandardFigures(model: Model, tr: Trajectory, stages:
   const out: WrittenFigure[] = [];
   const { t, keep } = positive(tr);
   const subtitle = paramLine(tr);
-  const bands: Band[] = stages.filter((s) => s.kind === 'transition').map((s, i) => ({ from: s.tStart, to: s.tEnd, label: `transition ${i + 1}` }));
+  const bands: Band[] = stages.filter((s) => s.kind === 'transition').map((s, i) => ({ from: s.tStart, to: s.tEnd, label: `T${i + 1}` }));
   const lossFig = await linePlot({
     title: `${model.title}: loss`, subtitle, xLabel: 't', yLabel: 'loss L', xLog: true, yLog: true,
     series: [{ name: 'loss', x: t, y: keep(tr.series.loss) }], bands,
