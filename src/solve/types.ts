@@ -39,12 +39,19 @@ export interface SolveOptions {
   h0?: number;
   /** Largest step allowed; default |t1 − t0|. */
   hMax?: number;
-  /** Fixed step for `euler` (required there; ignored by adaptive methods). */
+  /**
+   * Fixed step. Required for `euler` (it is then gradient descent with learning rate h); for
+   * `dopri5`/`dop853` it switches error control off (order studies); `odex` has no fixed-step mode.
+   * The last step is shortened to land on t1.
+   */
   h?: number;
   /** Times at which the state is reported, ascending and inside [t0, t1]; values come from the dense output. Default [t0, t1]. */
   saveAt?: ArrayLike<number>;
   events?: readonly EventSpec[];
-  /** Called after each accepted step with the step's end time and state (do not keep `y`). */
+  /**
+   * Called after each accepted step with the step's end time and state (do not keep `y`); not
+   * called for a step cut short by a terminal event (its state is `Solution.yEnd`).
+   */
   onStep?: (t: number, y: Vec) => void;
 }
 

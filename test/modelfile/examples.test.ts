@@ -56,7 +56,9 @@ describe('depth-3 chain events', () => {
 
 describe('Arenstorf orbit in the general-ODE form', () => {
   it('dop853 at rtol = atol = 1e-10 returns to its start after one period within 5e-6, in at most 3000 RHS calls', () => {
-    const spec = loadModelFile(join(examplesDir(), 'arenstorf.json'));
+    const file = loadModelFile(join(examplesDir(), 'arenstorf.json'));
+    // only the end point: dense output at the example's 200 save times costs DOP853 3 extra RHS calls per step
+    const spec = { ...file, saveAt: Float64Array.of(0, file.tEnd) };
     const run = solveModel(spec, new Map(), {});
     expect(run.solution.status).toBe('success');
     const end = run.solution.yEnd;

@@ -1,0 +1,10 @@
+/** Public API of the integrators. */
+export { solve } from './solve.js';
+export { resolveOptions, METHOD_NAMES, OPTION_KEYS, DEFAULTS, RTOL_MIN } from './options.js';
+export { BLOWUP_NORM } from './blowup.js';
+export { EVENT_TIME_TOL } from './events.js';
+export { validateTableau, type Tableau, type DenseSpec } from './tableau.js';
+export { DOPRI5, DOP853, EULER } from './methods/index.js';
+export type {
+  EventHit, EventSpec, MethodName, ResolvedOptions, RhsFn, Solution, SolveOptions, SolveStats, Status, Vec,
+} from './types.js';
