@@ -1,40 +1,60 @@
 /**
- * `gradflow demo`: the main job on built-in defaults. For now it solves every bundled example
- * with two methods and writes the trajectories to the output folder, with progress shown.
+ * `gradflow demo`: the main job on built-in defaults. Checks every registered model's
+ * predictions (report and figures per model), solves every bundled example with two methods,
+ * and writes one index report, with progress on stderr.
  */
 import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadModelFile } from '../../modelfile/system.js';
 import { solveModel } from '../../modelfile/run.js';
 import { writeTrajectory } from '../../io/trajectory.js';
+import { ensureDir } from '../../io/series.js';
+import { MODELS } from '../../models/registry.js';
+import { packageInfo } from '../../util/package-info.js';
 import { EXIT, type CliIO } from '../io.js';
 import { bundledExamples, examplesDir } from '../../modelfile/locate.js';
 import { summaryLine, toRecord } from './solve.js';
+import { checkModel } from './check.js';
 
 export function registerDemo(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
     .command('demo')
-    .description('run the built-in demonstration: every bundled example, written to --out')
+    .description('run the built-in demonstration: every model\'s prediction check with figures, and every bundled example')
     .option('--out <dir>', 'output folder', 'gradflow-demo')
-    .action((flags: { out: string }) => {
+    .action(async (flags: { out: string }) => {
+      const start = performance.now();
+      ensureDir(flags.out);
+      const index: string[] = [`# gradflow ${packageInfo().version}: demo`, '', '## Prediction checks', '', '| model | predictions holding | report |', '|---|---:|---|'];
+      const models = [...MODELS.keys()];
+      let failedChecks = 0;
+      for (const [i, id] of models.entries()) {
+        io.err(`[model ${i + 1}/${models.length}] gradflow check ${id}\n`);
+        const r = await checkModel(id, [], join(flags.out, id), io);
+        if (r.passed !== r.total) failedChecks++;
+        index.push(`| ${id} | ${r.passed} of ${r.total} | [${id}/report.md](${id}/report.md) |`);
+      }
+      index.push('', '## Bundled examples', '', '| example | method | summary |', '|---|---|---|');
       const names = bundledExamples();
       const methods = ['dopri5', 'dop853'] as const;
-      const total = names.length * methods.length;
       let done = 0;
-      let failures = 0;
-      io.err(`gradflow demo: ${names.length} examples × ${methods.length} methods → ${flags.out}/\n`);
+      let failedRuns = 0;
       for (const name of names) {
         const path = join(examplesDir(), `${name}.json`);
         const spec = loadModelFile(path);
         for (const method of methods) {
           const run = solveModel(spec, new Map(), { method, rtol: 1e-10, atol: 1e-12 });
-          writeTrajectory(join(flags.out, `${name}.${method}.csv`), toRecord(run, path));
+          writeTrajectory(join(flags.out, 'examples', `${name}.${method}.csv`), toRecord(run, path));
           done++;
-          if (run.solution.status !== 'success' && run.solution.status !== 'event') failures++;
-          io.err(`[${done}/${total}] ${summaryLine(run)}\n`);
+          if (run.solution.status !== 'success' && run.solution.status !== 'event') failedRuns++;
+          const line = summaryLine(run);
+          io.err(`[example ${done}/${names.length * methods.length}] ${line}\n`);
+          index.push(`| ${name} | ${method} | ${line.replace(/\|/g, '\\|')} |`);
         }
       }
-      io.err(`done: ${total - failures} of ${total} runs succeeded; trajectories in ${flags.out}/\n`);
-      setExit(failures > 0 ? EXIT.solverFailed : EXIT.ok);
+      index.push('');
+      writeFileSync(join(flags.out, 'report.md'), index.join('\n'));
+      io.err(`demo done in ${((performance.now() - start) / 1000).toFixed(1)} s: ${models.length - failedChecks} of ${models.length} model checks fully hold, ${done - failedRuns} of ${done} example runs succeeded → ${join(flags.out, 'report.md')}\n`);
+      setExit(failedRuns > 0 ? EXIT.solverFailed : failedChecks > 0 ? EXIT.predictionFailed : EXIT.ok);
     });
 }

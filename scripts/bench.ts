@@ -1,0 +1,27 @@
+/**
+ * `npm run bench`: every benchmark, printed as Markdown. Timings live here, never in tests.
+ * Pass section names to run only some: `npm run bench -- expressions solvers`.
+ */
+import { benchExpressions } from './bench-expressions.js';
+import { benchExamples } from './bench-examples.js';
+import { benchSolvers } from './bench-solvers.js';
+import { benchObservers } from './bench-observers.js';
+
+const SECTIONS: Record<string, { title: string; run: () => Promise<string> }> = {
+  expressions: { title: 'Compiled gradient vs hand-written JS vs mathjs evaluate (ns per call)', run: benchExpressions },
+  solvers: { title: 'Integrators on reference problems', run: benchSolvers },
+  examples: { title: 'Bundled examples: RHS calls and wall time per method', run: benchExamples },
+  observers: { title: 'Spectral observers per save point', run: benchObservers },
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !(w in SECTIONS));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark section(s): ${unknown.join(', ')}; sections: ${Object.keys(SECTIONS).join(', ')}`);
+  process.exit(2);
+}
+console.log(`# gradflow benchmarks (node ${process.version}, ${new Date().toISOString()})\n`);
+for (const [name, s] of Object.entries(SECTIONS)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  console.log(`## ${s.title}\n\n${await s.run()}\n`);
+}
