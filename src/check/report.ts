@@ -5,12 +5,11 @@ import { fmt } from '../util/errors.js';
 import { packageInfo } from '../util/package-info.js';
 import type { Model, Params } from '../models/types.js';
 import type { CheckRow } from './run-checks.js';
-import type { WrittenFigure } from './figures.js';
 import type { Stage } from '../stages/index.js';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-export function reportMarkdown(model: Model, params: Params, rows: readonly CheckRow[], stages: readonly Stage[], figures: readonly WrittenFigure[], dir: string): string {
+export function reportMarkdown(model: Model, params: Params, rows: readonly CheckRow[], stages: readonly Stage[], figures: readonly { readonly title: string; readonly paths: { readonly png: string } }[], dir: string, extra = ''): string {
   const passed = rows.filter((r) => r.verdict.pass).length;
   const lines: string[] = [
     `# ${model.title}: prediction check`,
@@ -33,6 +32,7 @@ export function reportMarkdown(model: Model, params: Params, rows: readonly Chec
     ...rows.map((r) => `- **${r.prediction.id}** (${r.verdict.pass ? 'pass' : 'FAIL'}): ${r.verdict.detail}`),
     '',
   ];
+  if (extra.trim() !== '') lines.push(extra.trim(), '');
   if (stages.length > 0) {
     lines.push('## Stages of the default run', '', '| kind | t from | t to | loss from | loss to | moved most |', '|---|---:|---:|---:|---:|---|');
     for (const s of stages) lines.push(`| ${s.kind} | ${fmt(s.tStart)} | ${fmt(s.tEnd)} | ${fmt(s.lossStart)} | ${fmt(s.lossEnd)} | ${s.movers.slice(0, 2).map((m) => m.name).join(', ')} |`);

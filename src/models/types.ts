@@ -119,4 +119,11 @@ export interface Model {
   readonly predictions: readonly Prediction[];
   /** Closed-form solution where one is known: a test oracle. */
   exact?(t: number, y0: Vec, p: Params): Vec | null;
+  /**
+   * Model-specific figures for `check` (beyond the standard loss/observables/spectra), written
+   * into `dir` with `writeFigure` from src/report. Runs come from the same cached context.
+   */
+  figures?(ctx: CheckContext, dir: string): Promise<ReadonlyArray<{ readonly title: string; readonly paths: { readonly png: string; readonly svg: string } }>>;
+  /** Extra Markdown sections for the check report (e.g. a finding table across settings). */
+  reportSections?(ctx: CheckContext): string;
 }

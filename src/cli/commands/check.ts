@@ -10,11 +10,12 @@ import { writeStandardFigures } from '../../check/figures.js';
 import { detectStages } from '../../stages/index.js';
 import { ensureDir, writeRun } from '../../io/series.js';
 import { fmt } from '../../util/errors.js';
+import type { Model } from '../../models/types.js';
 import { EXIT, type CliIO } from '../io.js';
 import { collect } from '../parse-flags.js';
 
-export async function checkModel(name: string, sets: readonly string[], out: string, io: CliIO): Promise<{ passed: number; total: number; report: string }> {
-  const model = findModel(name);
+export async function checkModel(name: string | Model, sets: readonly string[], out: string, io: CliIO): Promise<{ passed: number; total: number; report: string }> {
+  const model = typeof name === 'string' ? findModel(name) : name;
   const params = resolveParams(model, parseSetFlags(sets));
   ensureDir(out);
   const ctx = makeCheckContext(model, params, (label) => io.err(`  ${model.id}: solving (${label})\n`));
@@ -24,8 +25,12 @@ export async function checkModel(name: string, sets: readonly string[], out: str
   const main = ctx.main();
   const { stages } = detectStages(main.t, main.series.loss, { observables: main.series });
   writeRun(out, main, stages);
-  const figures = await writeStandardFigures(model, main, stages, join(out, 'figures'));
-  const report = writeReport(out, reportMarkdown(model, params, rows, stages, figures, out));
+  const figures = [
+    ...(await writeStandardFigures(model, main, stages, join(out, 'figures'))),
+    ...((await model.figures?.(ctx, join(out, 'figures'))) ?? []),
+  ];
+  const extra = model.reportSections?.(ctx) ?? '';
+  const report = writeReport(out, reportMarkdown(model, params, rows, stages, figures, out, extra));
   return { passed: rows.filter((r) => r.verdict.pass).length, total: rows.length, report };
 }
 
