@@ -6,11 +6,13 @@
  * How it is checked: the loss is written entry by entry in gradflow's expression language for
  * n = 2 (W1 = [a_ij], W2 = [b_ij], Σ = [s_ij]), differentiated by gradflow's symbolic engine,
  * and each component is compared with the matrix formula, expanded entry by entry, at random
- * points. The output below is deterministic; `npm run derive` rewrites gradient.gen.md and a
+ * points. As a second, independent derivation, the CAS nerdamer differentiates the same
+ * (polynomial, so within what nerdamer gets right) loss. The output below is deterministic; `npm run derive` rewrites gradient.gen.md and a
  * test fails if the checked-in file differs from a fresh derivation.
  */
 import { compileScalar, gradient, parseExpression, toText } from '../../src/expr/index.js';
 import { makeRng } from '../../src/util/rng.js';
+import { nerdamerDerivative } from '../nerdamer.js';
 
 const N = 2;
 const idx = (m: string, i: number, j: number): string => `${m}${i + 1}${j + 1}`;
@@ -37,8 +39,10 @@ export function deriveDeepLinear(): string {
   ].map((text) => parseExpression(text, { label: 'claimed', names }));
 
   const layout = { state, params };
+  const byCas = state.map((v) => nerdamerDerivative(lossText, v));
   const rng = makeRng(2014);
   let worst = 0;
+  let worstCas = 0;
   const points = 20;
   for (let trial = 0; trial < points; trial++) {
     const y = Float64Array.from(state, () => rng.normal());
@@ -47,6 +51,9 @@ export function deriveDeepLinear(): string {
       const symbolic = -compileScalar(g, layout).bind(p)(0, y);
       const formula = compileScalar(claimed[i], layout).bind(p)(0, y);
       worst = Math.max(worst, Math.abs(symbolic - formula) / Math.max(1, Math.abs(formula)));
+      const scope = Object.fromEntries([...state.map((n, j) => [n, y[j]]), ...params.map((n, j) => [n, p[j]])]);
+      const cas = -byCas[i](scope);
+      worstCas = Math.max(worstCas, Math.abs(cas - formula) / Math.max(1, Math.abs(formula)));
     });
   }
   const lines = [
@@ -61,6 +68,10 @@ export function deriveDeepLinear(): string {
     '## Check against the closed form −∂L/∂W1 = W2ᵀE, −∂L/∂W2 = E W1ᵀ, E = Σ − W2W1',
     '',
     `Compared at ${points} seeded random points: max relative difference ${worst < 1e-13 ? '< 1e-13' : worst.toExponential(2)} (${worst < 1e-13 ? 'agree' : 'DISAGREE'}).`,
+    '',
+    '## Independent derivation by a CAS (nerdamer) at the same points',
+    '',
+    `Max relative difference from the closed form ${worstCas < 1e-12 ? '< 1e-12' : worstCas.toExponential(2)} (${worstCas < 1e-12 ? 'agree' : 'DISAGREE'}).`,
     '',
   ];
   return lines.join('\n');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { findModel } from '../../models/registry.js';
 import { parseSetFlags, resolveParams } from '../../models/params.js';
 import { simulate } from '../../run/trajectory.js';
+import { observableEvent } from '../../run/observable-events.js';
 import { detectStages } from '../../stages/index.js';
 import { writeRun } from '../../io/series.js';
 import { writeStandardFigures } from '../../check/figures.js';
@@ -18,15 +19,18 @@ export function registerRun(program: Command, io: CliIO, setExit: (code: number)
     .argument('<model>', 'a registered model (see `gradflow models`) or a model file')
     .option('--set <name=value>', 'set a parameter (repeatable)', collect, [])
     .option('--out <dir>', 'output folder', 'gradflow-run')
+    .option('--event <spec>', 'locate the first time an observable crosses a level, e.g. loss<0.1 or W2W1.stable_rank<1.05 (repeatable)', collect, [])
     .option('--no-figures', 'skip the PNG/SVG figures')
-    .action(async (name: string, flags: { set: string[]; out: string; figures: boolean }) => {
+    .action(async (name: string, flags: { set: string[]; out: string; figures: boolean; event: string[] }) => {
       const model = findModel(name);
       const params = resolveParams(model, parseSetFlags(flags.set));
-      const tr = simulate(model, params);
+      const events = flags.event.map((e) => observableEvent(model, params, e));
+      const tr = simulate(model, params, { solver: { events } });
       const { stages } = detectStages(tr.t, tr.series.loss, { observables: tr.series });
       const files = writeRun(flags.out, tr, stages);
       if (flags.figures) await writeStandardFigures(model, tr, stages, join(flags.out, 'figures'));
       const s = tr.solution;
+      for (const e of tr.events) io.err(`event ${e.name} at t=${fmt(e.t)}\n`);
       io.err(`${model.id}: ${s.status} at t=${fmt(s.tEnd)}, ${s.stats.nfev} RHS calls, ${tr.wallMs.toFixed(0)} ms; ${stages.filter((x) => x.kind === 'transition').length} transitions; final loss ${fmt(tr.series.loss[tr.series.loss.length - 1])} → ${files.csv}\n`);
       if (s.status !== 'success' && s.status !== 'event') {
         io.err(`${s.message}\n`);
