@@ -13,6 +13,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerModels } from './commands/models.js';
 import { registerRun } from './commands/run.js';
 import { registerCheck } from './commands/check.js';
+import { registerSweep } from './commands/sweep.js';
 
 export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
   let exitCode: number = EXIT.ok;
@@ -28,6 +29,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   registerModels(program, io);
   registerRun(program, io, setExit);
   registerCheck(program, io, setExit);
+  registerSweep(program, io, setExit);
   registerDemo(program, io, setExit);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
 

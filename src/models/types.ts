@@ -124,6 +124,11 @@ export interface Model {
    * into `dir` with `writeFigure` from src/report. Runs come from the same cached context.
    */
   figures?(ctx: CheckContext, dir: string): Promise<ReadonlyArray<{ readonly title: string; readonly paths: { readonly png: string; readonly svg: string } }>>;
+  /**
+   * Named scalar measurements for sweeps and phase diagrams (`--metric model:NAME`), e.g. the
+   * ratio of two stage times. Each computes from the cached runs of a context.
+   */
+  readonly metrics?: Readonly<Record<string, { readonly doc: string; value(ctx: CheckContext): number }>>;
   /** Extra Markdown sections for the check report (e.g. a finding table across settings). */
   reportSections?(ctx: CheckContext): string;
 }

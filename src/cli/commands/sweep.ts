@@ -1,0 +1,76 @@
+/** `gradflow sweep`, `gradflow merge`, `gradflow phase`: parameter sweeps and phase diagrams. */
+import type { Command } from 'commander';
+import { findModel } from '../../models/registry.js';
+import { parseSetFlags, resolveParams } from '../../models/params.js';
+import { parseAxis, type SweepDefinition } from '../../sweep/definition.js';
+import { parseShard } from '../../sweep/grid.js';
+import { defaultWorkers } from '../../sweep/pool.js';
+import { runSweep } from '../../sweep/run-sweep.js';
+import { mergeSweeps } from '../../sweep/merge.js';
+import { phaseDiagram } from '../../sweep/phase.js';
+import { planMetrics } from '../../sweep/metrics.js';
+import { inputError } from '../../util/errors.js';
+import { EXIT, type CliIO } from '../io.js';
+import { collect, numberFlag } from '../parse-flags.js';
+
+interface SweepFlags { x?: string; y?: string; set: string[]; metric: string[]; out?: string; workers?: string; shard?: string; maxSteps?: string; resume?: boolean }
+
+export function registerSweep(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  program
+    .command('sweep')
+    .description('run a model over a grid of two parameters; each cell is one run, appended to DIR/results.jsonl as it finishes (re-running into DIR resumes)')
+    .argument('<model>', 'a registered model or a model file')
+    .option('--x <axis>', 'first axis: name=lo:hi:n[:log]')
+    .option('--y <axis>', 'second axis: name=lo:hi:n[:log]')
+    .option('--set <name=value>', 'fixed parameter (repeatable)', collect, [])
+    .option('--metric <spec>', 'what to record per cell (repeatable): final:NAME, at:T:NAME, event:NAME<LEVEL, transitions, stage-ratio:I/J, verdict:ID, status, model:NAME', collect, [])
+    .option('--out <dir>', 'output folder (sweep.json + results.jsonl)')
+    .option('--workers <n>', 'worker threads (default: the number of cores)')
+    .option('--shard <K/N>', 'run only shard K of N (deterministic); combine shards with `gradflow merge`')
+    .option('--max-steps <n>', 'step budget per cell (default 200000)')
+    .option('--resume', 'resume an interrupted sweep in --out (re-running into the same folder does the same)')
+    .action(async (name: string, flags: SweepFlags) => {
+      if (!flags.x || !flags.y || !flags.out) throw inputError('gradflow sweep needs --x, --y and --out (see gradflow sweep --help).');
+      const model = findModel(name);
+      const sets = parseSetFlags(flags.set);
+      const def: SweepDefinition = {
+        model: name,
+        x: parseAxis(flags.x, model, '--x'),
+        y: parseAxis(flags.y, model, '--y'),
+        sets,
+        metrics: flags.metric,
+        maxSteps: numberFlag('max-steps', flags.maxSteps) ?? 200_000,
+      };
+      planMetrics(def.metrics, model, resolveParams(model, sets)); // reject bad metrics before any cell runs
+      const workers = numberFlag('workers', flags.workers) ?? defaultWorkers();
+      if (!Number.isInteger(workers) || workers < 1) throw inputError(`--workers must be a positive integer (got ${flags.workers}).`);
+      const start = performance.now();
+      const s = await runSweep(def, flags.out, { workers, shard: flags.shard ? parseShard(flags.shard) : null, io });
+      io.err(`sweep done: ${s.computed} cells computed, ${s.skipped} already done, ${s.failed} failed, ${((performance.now() - start) / 1000).toFixed(1)} s → ${flags.out}/results.jsonl\n`);
+      setExit(EXIT.ok);
+    });
+
+  program
+    .command('merge')
+    .description('combine sweep shards (same definition) into one folder')
+    .argument('<dirs...>', 'shard folders')
+    .requiredOption('--out <dir>', 'merged folder')
+    .action((dirs: string[], flags: { out: string }) => {
+      const r = mergeSweeps(dirs, flags.out);
+      for (const w of r.warnings) io.err(`warning: ${w}\n`);
+      io.err(`merged ${dirs.length} folders: ${r.cells} cells${r.missing ? `, ${r.missing} still missing` : ', complete'} → ${flags.out}\n`);
+    });
+
+  program
+    .command('phase')
+    .description('draw a sweep metric as a phase diagram (heatmap, SVG and PNG) with failed cells marked')
+    .argument('<dir>', 'a sweep folder')
+    .option('--metric <spec>', 'which recorded metric (default: the first)')
+    .option('--contour <level>', 'draw the isoline at this level (repeatable)', collect, [])
+    .option('--color-log', 'logarithmic colour scale')
+    .action(async (dir: string, flags: { metric?: string; contour: string[]; colorLog?: boolean }) => {
+      const levels = flags.contour.map((c) => numberFlag('contour', c) as number);
+      const r = await phaseDiagram(dir, { metric: flags.metric, contours: levels.length ? levels : undefined, colorLog: flags.colorLog });
+      io.err(`phase diagram of ${r.metric}: ${r.filled} of ${r.total} cells filled, ${r.failed} failed → ${r.paths.png}\n`);
+    });
+}

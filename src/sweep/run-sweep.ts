@@ -1,0 +1,40 @@
+/** A whole sweep: open (or resume) its folder, run the cells not yet done in this shard, append each. */
+import type { CliIO } from '../cli/io.js';
+import { checkDefinition, type SweepDefinition } from './definition.js';
+import { cellsOf, inShard, type Shard } from './grid.js';
+import { loadResults, openSweepDir, ResultWriter } from './store.js';
+import { runCells } from './pool.js';
+import { makeProgress } from './progress.js';
+
+export interface SweepRunSummary {
+  readonly total: number;
+  readonly skipped: number;
+  readonly computed: number;
+  readonly failed: number;
+}
+
+export async function runSweep(def: SweepDefinition, dir: string, opts: { workers: number; shard: Shard | null; io: CliIO }): Promise<SweepRunSummary> {
+  checkDefinition(def);
+  openSweepDir(dir, def);
+  const loaded = loadResults(dir);
+  if (loaded.warning) opts.io.err(`warning: ${loaded.warning}\n`);
+  const done = new Set(loaded.results.map((r) => r.index));
+  const mine = cellsOf(def).filter((c) => inShard(c, opts.shard));
+  const pending = mine.filter((c) => !done.has(c.index));
+  const writer = new ResultWriter(dir, loaded.validBytes);
+  const label = `sweep ${def.model}${opts.shard ? ` shard ${opts.shard.k}/${opts.shard.n}` : ''}`;
+  const progress = makeProgress(opts.io, mine.length, mine.length - pending.length, label);
+  let failed = 0;
+  try {
+    await runCells(def, pending, opts.workers, (r) => {
+      writer.append(r);
+      const bad = r.status !== 'success' && r.status !== 'event';
+      if (bad) failed++;
+      progress.tick(bad);
+    });
+  } finally {
+    progress.stop();
+    writer.close();
+  }
+  return { total: mine.length, skipped: mine.length - pending.length, computed: pending.length, failed };
+}
