@@ -91,6 +91,29 @@ export interface Prediction {
   check(ctx: CheckContext): Verdict;
 }
 
+/**
+ * The same model trained on finite data, in its full (unreduced) parameters: a seeded sampler
+ * of training examples and a per-batch gradient. Used by `src/sgd` to compare discrete training
+ * (GD, minibatch SGD, online SGD, Langevin) with the flow.
+ */
+export interface FiniteSample<Data = unknown> {
+  /** Length of the full parameter vector θ. */
+  readonly dim: number;
+  /** Full parameters for the flow's initial state (so both start from the same point). */
+  lift(yFlow: Vec, rng: Rng): Vec;
+  /** Draws `count` training examples. */
+  sample(rng: Rng, count: number): Data;
+  /**
+   * Mean loss over the examples `idx` of `data` (all of them when idx is null); writes
+   * ∂(mean loss)/∂θ into `grad`. Must not allocate per call.
+   */
+  lossGrad(theta: Vec, data: Data, idx: Int32Array | null, grad: Vec): number;
+  /** The flow's coordinates of θ, written into `out` (length of the flow state). */
+  project(theta: Vec, out: Vec): void;
+  /** Size of the part of θ outside the flow's coordinates (0 when nothing is reduced). */
+  residual?(theta: Vec): number;
+}
+
 export interface Horizon {
   readonly tEnd: number;
   readonly saveAt: Float64Array;
@@ -117,6 +140,8 @@ export interface Model {
   events?(p: Params): readonly EventSpec[];
   horizon(p: Params): Horizon;
   readonly predictions: readonly Prediction[];
+  /** Finite-sample training in full parameters (see FiniteSample). */
+  finiteSample?(p: Params): FiniteSample;
   /** Closed-form solution where one is known: a test oracle. */
   exact?(t: number, y0: Vec, p: Params): Vec | null;
   /**

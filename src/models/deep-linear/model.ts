@@ -8,6 +8,7 @@ import { choice, num } from '../params.js';
 import type { Model, Params, ScalarObservable, StateBlock } from '../types.js';
 import { halfLearningTime, modeStrength, target, targetSpectrum, TARGETS } from './target.js';
 import { deepLinearPredictions } from './predictions.js';
+import { deepLinearFiniteSample } from './finite-sample.js';
 
 function layout(p: Params): StateBlock[] {
   const n = num(p, 'n');
@@ -143,6 +144,7 @@ export const deepLinear: Model = {
     return { tEnd, saveAt, solver: { method: 'dop853', rtol: 1e-10, atol: 1e-12 } };
   },
   predictions: deepLinearPredictions,
+  finiteSample: deepLinearFiniteSample,
   exact(t, _y0, p) {
     if (choice(p, 'init') !== 'aligned') return null;
     const n = num(p, 'n');

@@ -1,0 +1,71 @@
+/**
+ * Flow against discrete training on the same observables: the discrete runs are projected onto
+ * the flow's coordinates, and the flow is solved (tightly) at exactly the τ each discrete run
+ * recorded, so deviations are measured at equal times, never interpolated.
+ */
+import { solve } from '../solve/index.js';
+import type { Model, Params } from '../models/types.js';
+import type { Vec } from '../solve/types.js';
+import { makeRng } from '../util/rng.js';
+import { detectStages } from '../stages/index.js';
+import { GradflowError } from '../util/errors.js';
+import type { DiscreteRun } from './train.js';
+
+export interface FlowAt {
+  readonly tau: Float64Array;
+  readonly states: readonly Vec[];
+  readonly loss: Float64Array;
+}
+
+/** The flow from the model's seeded initial state, at the given times (ascending). */
+export function flowAt(model: Model, p: Params, seed: number, times: ArrayLike<number>, rtol = 1e-11): FlowAt {
+  const y0 = model.init(p, makeRng(seed));
+  const ts = Float64Array.from(new Set(Array.from(times))).sort();
+  const horizon = model.horizon(p);
+  const sol = solve(model.flow(p), [0, ts[ts.length - 1]], y0, { ...horizon.solver, rtol, atol: rtol * 1e-3, saveAt: ts, maxSteps: 10_000_000 });
+  if (sol.status !== 'success') throw new GradflowError('solver', `the reference flow failed: ${sol.message}`);
+  return { tau: sol.t, states: sol.y, loss: Float64Array.from(sol.y, (y) => model.loss(y, p)) };
+}
+
+export interface Deviation {
+  /** sup over recorded τ of |L_discrete − L_flow|. */
+  readonly loss: number;
+  /** sup over recorded τ of |obs_discrete − obs_flow| per observable. */
+  readonly observables: Readonly<Record<string, number>>;
+  /** Transition times (geometric mean of each transition's ends) of the flow and the run. */
+  readonly flowTransitions: readonly number[];
+  readonly runTransitions: readonly number[];
+  /** Same number of transitions in both. */
+  readonly sameStages: boolean;
+}
+
+export function deviation(model: Model, p: Params, run: DiscreteRun, flow: FlowAt, observableNames: readonly string[] = []): Deviation {
+  const index = new Map(Array.from(flow.tau, (t, i) => [t, i]));
+  const obs = model.observables(p).filter((o) => observableNames.includes(o.name));
+  let dl = 0;
+  const dobs: Record<string, number> = Object.fromEntries(obs.map((o) => [o.name, 0]));
+  for (let k = 0; k < run.tau.length; k++) {
+    const i = index.get(run.tau[k]);
+    if (i === undefined) throw new Error(`the flow was not solved at τ=${run.tau[k]}`);
+    dl = Math.max(dl, Math.abs(run.loss[k] - flow.loss[i]));
+    for (const o of obs) dobs[o.name] = Math.max(dobs[o.name], Math.abs(o.value(run.states[k], run.tau[k]) - o.value(flow.states[i], flow.tau[i])));
+  }
+  const times = (t: Float64Array, L: Float64Array): number[] => detectStages(t, L, {}).stages
+    .filter((s) => s.kind === 'transition').map((s) => Math.sqrt(Math.max(s.tStart, 1e-300) * s.tEnd));
+  const flowT = times(flow.tau, flow.loss);
+  const runT = times(run.tau, run.loss);
+  return { loss: dl, observables: dobs, flowTransitions: flowT, runTransitions: runT, sameStages: flowT.length === runT.length };
+}
+
+/** Least-squares slope of log y against log x (points with non-positive values are skipped). */
+export function logLogSlope(x: readonly number[], y: readonly number[]): number {
+  const pts = x.map((xi, i) => [Math.log(xi), Math.log(y[i])]).filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
+  const n = pts.length;
+  if (n < 2) return NaN;
+  const mx = pts.reduce((s, [a]) => s + a, 0) / n;
+  const my = pts.reduce((s, [, b]) => s + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (const [a, b] of pts) { sxy += (a - mx) * (b - my); sxx += (a - mx) ** 2; }
+  return sxy / sxx;
+}
