@@ -14,6 +14,7 @@ import { registerModels } from './commands/models.js';
 import { registerRun } from './commands/run.js';
 import { registerCheck } from './commands/check.js';
 import { registerSweep } from './commands/sweep.js';
+import { registerCompare } from './commands/compare.js';
 
 export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
   let exitCode: number = EXIT.ok;
@@ -30,6 +31,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   registerRun(program, io, setExit);
   registerCheck(program, io, setExit);
   registerSweep(program, io, setExit);
+  registerCompare(program, io);
   registerDemo(program, io, setExit);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
 

@@ -7,7 +7,7 @@ import { solve } from '../solve/index.js';
 import type { Model, Params } from '../models/types.js';
 import type { Vec } from '../solve/types.js';
 import { makeRng } from '../util/rng.js';
-import { detectStages } from '../stages/index.js';
+import { transitionTimes } from '../stages/index.js';
 import { GradflowError } from '../util/errors.js';
 import type { DiscreteRun } from './train.js';
 
@@ -50,11 +50,13 @@ export function deviation(model: Model, p: Params, run: DiscreteRun, flow: FlowA
     dl = Math.max(dl, Math.abs(run.loss[k] - flow.loss[i]));
     for (const o of obs) dobs[o.name] = Math.max(dobs[o.name], Math.abs(o.value(run.states[k], run.tau[k]) - o.value(flow.states[i], flow.tau[i])));
   }
-  const times = (t: Float64Array, L: Float64Array): number[] => detectStages(t, L, {}).stages
-    .filter((s) => s.kind === 'transition').map((s) => Math.sqrt(Math.max(s.tStart, 1e-300) * s.tEnd));
-  const flowT = times(flow.tau, flow.loss);
-  const runT = times(run.tau, run.loss);
-  return { loss: dl, observables: dobs, flowTransitions: flowT, runTransitions: runT, sameStages: flowT.length === runT.length };
+  return { loss: dl, observables: dobs, ...stageComparison(flow.tau, flow.loss, run.tau, run.loss) };
+}
+
+function stageComparison(tf: Float64Array, Lf: Float64Array, tr: Float64Array, Lr: Float64Array): Pick<Deviation, 'flowTransitions' | 'runTransitions' | 'sameStages'> {
+  const flowT = transitionTimes(tf, Lf);
+  const runT = transitionTimes(tr, Lr);
+  return { flowTransitions: flowT, runTransitions: runT, sameStages: flowT.length === runT.length };
 }
 
 /** Least-squares slope of log y against log x (points with non-positive values are skipped). */

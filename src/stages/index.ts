@@ -24,3 +24,4 @@ export {
 export { DEFAULT_FLOOR_RELATIVE, DEFAULT_SMOOTH, type LossRate, type RateOptions, lossRate } from './rate.js';
 export { type CrossingDirection, firstCrossing } from './crossing.js';
 export { type SummaryOptions, summarizeStages } from './summary.js';
+export { transitionTimes } from './transition-times.js';

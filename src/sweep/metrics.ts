@@ -15,7 +15,7 @@ import { inputError } from '../util/errors.js';
 import type { CheckContext, Model, Params } from '../models/types.js';
 import type { Trajectory } from '../run/trajectory.js';
 import { observableEvent, observableFunction } from '../run/observable-events.js';
-import { detectStages } from '../stages/index.js';
+import { transitionTimes } from '../stages/index.js';
 
 export interface MetricPlan {
   /** Extra save times the metrics need. */
@@ -83,10 +83,7 @@ export function evaluateMetrics(specs: readonly string[], model: Model, p: Param
   const out: Record<string, number> = {};
   let stageTimes: number[] | null = null;
   const transitions = (): number[] => {
-    if (!stageTimes) {
-      const { stages } = detectStages(run.t, run.series.loss, {});
-      stageTimes = stages.filter((s) => s.kind === 'transition').map((s) => Math.sqrt(Math.max(s.tStart, 1e-300) * s.tEnd));
-    }
+    stageTimes ??= transitionTimes(run.t, run.series.loss);
     return stageTimes;
   };
   const y = run.solution.y;

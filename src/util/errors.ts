@@ -30,3 +30,10 @@ export function fmt(x: number): string {
   if (x !== 0 && (Math.abs(x) >= 1e6 || Math.abs(x) < 1e-4)) return x.toExponential(6).replace(/\.?0+e/, 'e');
   return String(Number(x.toPrecision(10)));
 }
+
+/** Four significant digits, for tables meant to be read. */
+export function fmt4(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (x !== 0 && (Math.abs(x) >= 1e5 || Math.abs(x) < 1e-3)) return x.toExponential(3).replace(/\.?0+e/, 'e');
+  return String(Number(x.toPrecision(4)));
+}
