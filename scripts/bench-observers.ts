@@ -7,20 +7,13 @@
 import { cpus } from 'node:os';
 import { condensationSummary, matrixView, singularValues, spectralObservables } from '../src/spectral/index.js';
 import type { MatrixView } from '../src/spectral/index.js';
+import { makeRng } from '../src/util/rng.js';
 
-/** n×n matrix of N(0, 1/n) entries from a seeded generator (mulberry32 + Box–Muller). */
+/** n×n matrix of N(0, 1/n) entries from a seeded generator. */
 function gaussianMatrix(n: number, seed: number): MatrixView {
-  let a = seed >>> 0;
-  const uniform = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = makeRng(seed);
   const sd = 1 / Math.sqrt(n);
-  const data = Float64Array.from({ length: n * n }, () => sd * Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform()));
-  return matrixView(data, n, n);
+  return matrixView(Float64Array.from({ length: n * n }, () => sd * rng.normal()), n, n);
 }
 
 function median(xs: number[]): number {

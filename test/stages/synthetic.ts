@@ -1,6 +1,6 @@
 /** Synthetic losses with known stage structure for the stage-detection tests. */
 import { geomspace } from '../../src/util/grid.js';
-import { mulberry32 } from '../helpers/rng.js';
+import { makeRng } from '../../src/util/rng.js';
 
 /** Target strengths of the deep-linear example and its initial mode strength. */
 export const DLN_S = [3, 1.5, 0.5] as const;
@@ -39,10 +39,10 @@ export function deepLinear(
 /** The grid of the deep-linear tests: 400 log-spaced points from 1e-3 to 60. */
 export const dlnGrid = (): Float64Array => geomspace(1e-3, 60, 400);
 
-/** n seeded standard normal numbers (mulberry32 + Box–Muller). */
+/** n seeded standard normal numbers. */
 export function normals(n: number, seed: number): Float64Array {
-  const u = mulberry32(seed);
-  return Float64Array.from({ length: n }, () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u()));
+  const rng = makeRng(seed);
+  return Float64Array.from({ length: n }, () => rng.normal());
 }
 
 /** loss · (1 + sd·ξ) with seeded standard normal ξ. */
