@@ -4,11 +4,14 @@ import { basename } from 'node:path';
 import { inputError } from '../util/errors.js';
 import { loadModelFile } from '../modelfile/system.js';
 import { bundledExamples, resolveModelPath } from '../modelfile/locate.js';
+import { chenLuo } from './chen-luo/model.js';
 import { deepLinear } from './deep-linear/model.js';
+import { twoLayerRelu } from './two-layer-relu/model.js';
+import { yang } from './yang/model.js';
 import { modelFromSpec } from './from-model-file.js';
 import type { Model } from './types.js';
 
-export const MODELS: ReadonlyMap<string, Model> = new Map<string, Model>([[deepLinear.id, deepLinear]]);
+export const MODELS: ReadonlyMap<string, Model> = new Map<string, Model>([[deepLinear.id, deepLinear], [twoLayerRelu.id, twoLayerRelu], [chenLuo.id, chenLuo], [yang.id, yang]]);
 
 /** A registered model by id, or a model file (path or bundled example name). */
 export function findModel(name: string): Model {

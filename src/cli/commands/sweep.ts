@@ -10,16 +10,21 @@ import { mergeSweeps } from '../../sweep/merge.js';
 import { phaseDiagram } from '../../sweep/phase.js';
 import { planMetrics } from '../../sweep/metrics.js';
 import { inputError } from '../../util/errors.js';
+import { PRESETS, findPreset } from '../../sweep/presets.js';
+import { runPreset } from '../../sweep/run-preset.js';
 import { EXIT, type CliIO } from '../io.js';
 import { collect, numberFlag } from '../parse-flags.js';
 
-interface SweepFlags { x?: string; y?: string; set: string[]; metric: string[]; out?: string; workers?: string; shard?: string; maxSteps?: string; resume?: boolean }
+interface SweepFlags { list?: boolean; preset?: string; small?: boolean; x?: string; y?: string; set: string[]; metric: string[]; out?: string; workers?: string; shard?: string; maxSteps?: string; resume?: boolean }
 
 export function registerSweep(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
     .command('sweep')
     .description('run a model over a grid of two parameters; each cell is one run, appended to DIR/results.jsonl as it finishes (re-running into DIR resumes)')
-    .argument('<model>', 'a registered model or a model file')
+    .argument('[model]', 'a registered model or a model file (not with --preset or --list)')
+    .option('--list', 'list the built-in phase diagrams')
+    .option('--preset <name>', 'run a built-in phase diagram (see --list) and draw it')
+    .option('--small', 'with --preset: the small grid')
     .option('--x <axis>', 'first axis: name=lo:hi:n[:log]')
     .option('--y <axis>', 'second axis: name=lo:hi:n[:log]')
     .option('--set <name=value>', 'fixed parameter (repeatable)', collect, [])
@@ -29,8 +34,21 @@ export function registerSweep(program: Command, io: CliIO, setExit: (code: numbe
     .option('--shard <K/N>', 'run only shard K of N (deterministic); combine shards with `gradflow merge`')
     .option('--max-steps <n>', 'step budget per cell (default 200000)')
     .option('--resume', 'resume an interrupted sweep in --out (re-running into the same folder does the same)')
-    .action(async (name: string, flags: SweepFlags) => {
-      if (!flags.x || !flags.y || !flags.out) throw inputError('gradflow sweep needs --x, --y and --out (see gradflow sweep --help).');
+    .action(async (name: string | undefined, flags: SweepFlags) => {
+      if (flags.list) {
+        io.out(`${PRESETS.map((p) => `${p.name}: ${p.title}\n  model ${p.model}; axes ${p.full.x.name} × ${p.full.y.name} (${p.full.x.n}×${p.full.y.n}, --small ${p.small.x.n}×${p.small.y.n}); metrics ${p.metrics.join(', ')}\n  ${p.source}\n  ${p.note}`).join('\n')}\n`);
+        return;
+      }
+      if (flags.preset) {
+        const preset = findPreset(flags.preset);
+        if (!preset) throw inputError(`no built-in diagram '${flags.preset}'. Built in: ${PRESETS.map((p) => p.name).join(', ')}.`);
+        const out = flags.out ?? `gradflow-sweep-${preset.name}`;
+        const workers = numberFlag('workers', flags.workers) ?? defaultWorkers();
+        const r = await runPreset(preset, out, { small: Boolean(flags.small), workers, shard: flags.shard ? parseShard(flags.shard) : null, io });
+        io.err(`${preset.name}: ${r.filled} of ${r.total} cells drawn (${r.failed} failed) → ${r.png}\n`);
+        return;
+      }
+      if (!name || !flags.x || !flags.y || !flags.out) throw inputError('gradflow sweep needs MODEL, --x, --y and --out, or --preset NAME (see gradflow sweep --help and --list).');
       const model = findModel(name);
       const sets = parseSetFlags(flags.set);
       const def: SweepDefinition = {

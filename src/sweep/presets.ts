@@ -1,0 +1,67 @@
+/**
+ * Built-in phase diagrams, one per paper (listed by `gradflow sweep --list`, run by
+ * `gradflow sweep --preset NAME`). Each has a full grid and a small one (`--small`: tests and the
+ * demo), the metric drawn, and optionally the published boundary drawn over the heatmap.
+ */
+import type { Series } from '../report/index.js';
+import type { Axis, SweepDefinition } from './definition.js';
+
+export interface Preset {
+  readonly name: string;
+  readonly title: string;
+  readonly source: string;
+  readonly model: string;
+  readonly full: { readonly x: Axis; readonly y: Axis };
+  readonly small: { readonly x: Axis; readonly y: Axis };
+  readonly sets: Readonly<Record<string, number | string>>;
+  readonly metrics: readonly string[];
+  /** The metric drawn by default. */
+  readonly draw: string;
+  readonly contours?: readonly number[];
+  readonly curves?: readonly Series[];
+  /** What the diagram shows and how coarse it is. */
+  readonly note: string;
+}
+
+const axis = (name: string, lo: number, hi: number, n: number, log = false): Axis => ({ name, lo, hi, n, log });
+
+export const PRESETS: readonly Preset[] = [
+  {
+    name: 'lxmz',
+    title: 'Two-layer ReLU phase diagram: linear, critical and condensed regimes',
+    source: 'Luo, Xu, Ma, Zhang, JMLR 22(71) 2021, Fig. 1 and Theorems 1–2',
+    model: 'two-layer-relu',
+    full: { x: axis('gamma', 0.25, 2, 8), y: axis('gammaPrime', -1, 1, 9) },
+    small: { x: axis('gamma', 0.5, 1.75, 3), y: axis('gammaPrime', -0.5, 0.5, 2) },
+    sets: {},
+    metrics: ['model:rd_slope'],
+    draw: 'model:rd_slope',
+    contours: [0],
+    curves: [
+      { name: 'boundary γ = 1 (γ′ ≤ 0)', x: [1, 1], y: [-1, 0] },
+      { name: 'boundary γ′ = γ − 1 (γ ≥ 1)', x: [1, 2], y: [0, 1] },
+    ],
+    note: 'slope of log RD(θ_w) against log m over m = 100, 400, 1600 (the paper: m up to 4·10⁵), four 1-d training points, full-batch GD to loss 1e-6 with at most 10⁵ steps (cells that do not reach it are left blank): a coarse reproduction. Positive slope: condensed; negative: linear; zero contour: the measured boundary.',
+  },
+  {
+    name: 'deep-linear',
+    title: 'Deep linear network: number of learning stages',
+    source: 'Saxe, McClelland, Ganguli, ICLR 2014, §2',
+    model: 'deep-linear',
+    full: { x: axis('eps', 1e-5, 0.3, 16, true), y: axis('s3', 0.1, 1.4, 14) },
+    small: { x: axis('eps', 1e-4, 0.1, 3, true), y: axis('s3', 0.2, 1.2, 2) },
+    sets: {},
+    metrics: ['transitions', 'stage-ratio:3/1'],
+    draw: 'transitions',
+    note: 'stage-like learning needs a small initialization and well separated singular values: the transitions merge as ε grows or s3 approaches s2.',
+  },
+];
+
+export function findPreset(name: string): Preset | undefined {
+  return PRESETS.find((p) => p.name === name);
+}
+
+export function presetDefinition(p: Preset, small: boolean, maxSteps = 200_000): SweepDefinition {
+  const grid = small ? p.small : p.full;
+  return { model: p.model, x: grid.x, y: grid.y, sets: p.sets, metrics: p.metrics, maxSteps };
+}
