@@ -5,7 +5,10 @@
  */
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { PRESETS } from '../../sweep/presets.js';
+import { runPreset } from '../../sweep/run-preset.js';
+import { defaultWorkers } from '../../sweep/pool.js';
 import { loadModelFile } from '../../modelfile/system.js';
 import { solveModel } from '../../modelfile/run.js';
 import { writeTrajectory } from '../../io/trajectory.js';
@@ -33,6 +36,13 @@ export function registerDemo(program: Command, io: CliIO, setExit: (code: number
         const r = await checkModel(id, [], join(flags.out, id), io);
         if (r.passed !== r.total) failedChecks++;
         index.push(`| ${id} | ${r.passed} of ${r.total} | [${id}/report.md](${id}/report.md) |`);
+      }
+      index.push('', '## Phase diagrams (small grids)', '', '| diagram | model | cells drawn | figure |', '|---|---|---:|---|');
+      for (const [i, preset] of PRESETS.entries()) {
+        io.err(`[diagram ${i + 1}/${PRESETS.length}] gradflow sweep --preset ${preset.name} --small\n`);
+        const dir = join(flags.out, 'phase', preset.name);
+        const r = await runPreset(preset, dir, { small: true, workers: defaultWorkers(), shard: null, io });
+        index.push(`| ${preset.title} | ${preset.model} | ${r.filled} of ${r.total} | [png](${relative(flags.out, r.png)}) |`);
       }
       index.push('', '## Bundled examples', '', '| example | method | summary |', '|---|---|---|');
       const names = bundledExamples();
