@@ -6,12 +6,14 @@ import { benchExpressions } from './bench-expressions.js';
 import { benchExamples } from './bench-examples.js';
 import { benchSolvers } from './bench-solvers.js';
 import { benchObservers } from './bench-observers.js';
+import { benchSweep } from './bench-sweep.js';
 
 const SECTIONS: Record<string, { title: string; run: () => Promise<string> }> = {
   expressions: { title: 'Compiled gradient vs hand-written JS vs mathjs evaluate (ns per call)', run: benchExpressions },
   solvers: { title: 'Integrators on reference problems', run: benchSolvers },
   examples: { title: 'Bundled examples: RHS calls and wall time per method', run: benchExamples },
   observers: { title: 'Spectral observers per save point', run: benchObservers },
+  sweep: { title: 'Sweeps: 1 and 2 workers', run: benchSweep },
 };
 
 const wanted = process.argv.slice(2);
