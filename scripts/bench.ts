@@ -7,12 +7,14 @@ import { benchExamples } from './bench-examples.js';
 import { benchSolvers } from './bench-solvers.js';
 import { benchObservers } from './bench-observers.js';
 import { benchSweep } from './bench-sweep.js';
+import { benchKinks } from './bench-kinks.js';
 
 const SECTIONS: Record<string, { title: string; run: () => Promise<string> }> = {
   expressions: { title: 'Compiled gradient vs hand-written JS vs mathjs evaluate (ns per call)', run: benchExpressions },
   solvers: { title: 'Integrators on reference problems', run: benchSolvers },
   examples: { title: 'Bundled examples: RHS calls and wall time per method', run: benchExamples },
   observers: { title: 'Spectral observers per save point', run: benchObservers },
+  kinks: { title: 'Kinks: exact crossings and sliding modes against smooth-through', run: benchKinks },
   sweep: { title: 'Sweeps: 1 and 2 workers', run: benchSweep },
 };
 

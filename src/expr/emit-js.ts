@@ -20,6 +20,12 @@ export interface Layout {
   readonly state: readonly string[];
   /** Parameter names, in slot order: p[j]. */
   readonly params: readonly string[];
+  /**
+   * Extra array arguments read on every call (e.g. the kink modes of a switched field), each a
+   * list of symbol names in slot order. With inputs [A, B] the emitted function is
+   * (t, y, in0, in1, out) and symbol A[k] is read as in0[k]. Default: none.
+   */
+  readonly inputs?: readonly (readonly string[])[];
 }
 
 export type VectorFn = (t: number, y: Float64Array, out: Float64Array) => void;
@@ -64,13 +70,14 @@ export function compileScalar(expr: Expr, layout: Layout): Compiled<ScalarFn> {
 
 function makeCompiled<F>(body: string, layout: Layout, outName: string | null): Compiled<F> {
   const paramLoads = layout.params.map((_, j) => `  const p${j} = p[${j}];`).join('\n');
+  const inputArgs = (layout.inputs ?? []).map((_, a) => `, in${a}`).join('');
   const runtimeLoads = Object.keys(RUNTIME).map((k) => `const rt_${k} = rt.${k};`).join(' ');
   const source = [
     '"use strict";',
     runtimeLoads,
     'return function bind(p) {',
     paramLoads,
-    `  return function (t, y${outName ? `, ${outName}` : ''}) {`,
+    `  return function (t, y${inputArgs}${outName ? `, ${outName}` : ''}) {`,
     body,
     '  };',
     '};',
@@ -93,6 +100,9 @@ type Printer = (id: number) => string;
 function emitBody(dag: Dag, layout: Layout, finish: (outputs: readonly number[], print: Printer) => string[]): string {
   const stateSlot = new Map(layout.state.map((n, i) => [n, i]));
   const paramSlot = new Map(layout.params.map((n, i) => [n, i]));
+  const inputSlot = new Map<string, readonly [number, number]>();
+  (layout.inputs ?? []).forEach((names, a) => names.forEach((n, k) => inputSlot.set(n, [a, k])));
+  const usedInputs = new Map<string, string>(); // local i<a>_<k> → its array read in<a>[<k>]
   const { nodes } = dag;
   const needsTemp = new Array<boolean>(nodes.length).fill(false);
   for (const node of nodes) {
@@ -114,6 +124,12 @@ function emitBody(dag: Dag, layout: Layout, finish: (outputs: readonly number[],
       if (s !== undefined) { usedState.add(s); return `y${s}`; }
       const p = paramSlot.get(e.name);
       if (p !== undefined) return `p${p}`;
+      const slot = inputSlot.get(e.name);
+      if (slot !== undefined) {
+        const [a, k] = slot;
+        usedInputs.set(`i${a}_${k}`, `in${a}[${k}]`);
+        return `i${a}_${k}`;
+      }
       if (e.name === 't') return 't';
       throw new Error(`emit: symbol '${e.name}' has no slot (the parser should have rejected it)`);
     }
@@ -129,6 +145,7 @@ function emitBody(dag: Dag, layout: Layout, finish: (outputs: readonly number[],
   }
   const tail = finish(dag.outputs, print);
   const loads = [...usedState].sort((a, b) => a - b).map((s) => `    const y${s} = y[${s}];`);
+  for (const [local, read] of usedInputs) loads.push(`    const ${local} = ${read};`);
   return [...loads, ...lines, ...tail].join('\n');
 }
 

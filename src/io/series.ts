@@ -37,6 +37,7 @@ export function writeRun(dir: string, tr: Trajectory, stages: readonly Stage[]):
     stats: s.stats,
     wall_ms: tr.wallMs,
     events: tr.events.map((e) => ({ name: e.name, t: e.t, direction: e.direction })),
+    kinks: s.kinks ?? null,
     stages: stages.map((st) => ({ kind: st.kind, t_start: st.tStart, t_end: st.tEnd, loss_start: st.lossStart, loss_end: st.lossEnd, movers: st.movers.slice(0, 3).map((m) => m.name) })),
     final_state: Array.from(s.yEnd),
   }, null, 1));

@@ -54,6 +54,7 @@ export function trajectoryJson(r: TrajectoryRecord): string {
     state,
     loss: r.loss ? Array.from(r.loss) : null,
     events: s.events.map((e) => ({ name: e.name, t: e.t, direction: e.direction, state: Array.from(e.y) })),
+    kinks: s.kinks ?? null,
   }, null, 1);
 }
 

@@ -5,7 +5,7 @@
  * Optional: "description", "t0" (default 0), "save_at" (list of times, {"lin": [a, b, n]} or
  * {"geom": [t_first, t_end, n]}, which also keeps t0), "events" ([{"name", "when", "direction",
  * "terminal"}], `when` an expression that may use `t`, the state, the parameters and `loss`),
- * and "solver" ({"method", "rtol", "atol", "max_steps"}).
+ * and "solver" ({"method", "rtol", "atol", "max_steps", "kinks", "log_time"}).
  * Every unknown key is an error that lists the valid ones.
  */
 import { inputError, fmt } from '../util/errors.js';
@@ -24,6 +24,10 @@ export interface SolverDecl {
   readonly rtol?: number;
   readonly atol?: number;
   readonly maxSteps?: number;
+  /** 'smooth-through' | 'exact' | 'filippov' (validated by the solver). */
+  readonly kinks?: string;
+  /** Integrate in s = log(1 + t − t0) (for long horizons). */
+  readonly logTime?: boolean;
 }
 
 export interface ModelSpec {
@@ -44,7 +48,7 @@ export interface ModelSpec {
 
 const KEYS = ['name', 'description', 'state', 'params', 'loss', 'rhs', 't0', 't_end', 'save_at', 'events', 'solver'] as const;
 const EVENT_KEYS = ['name', 'when', 'direction', 'terminal'] as const;
-const SOLVER_KEYS = ['method', 'rtol', 'atol', 'max_steps'] as const;
+const SOLVER_KEYS = ['method', 'rtol', 'atol', 'max_steps', 'kinks', 'log_time'] as const;
 const MAX_GRID = 1_000_000;
 const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
@@ -183,7 +187,7 @@ function readSolver(v: unknown, source: string): SolverDecl {
   if (v === undefined) return {};
   if (!isObject(v)) throw inputError(`${source}: 'solver' must be an object with keys ${SOLVER_KEYS.join(', ')}.`);
   checkKeys(v, SOLVER_KEYS, `${source}: solver`);
-  const out: { method?: string; rtol?: number; atol?: number; maxSteps?: number } = {};
+  const out: { method?: string; rtol?: number; atol?: number; maxSteps?: number; kinks?: string; logTime?: boolean } = {};
   if (v.method !== undefined) {
     if (typeof v.method !== 'string') throw inputError(`${source}: solver.method must be a string.`);
     out.method = v.method;
@@ -191,5 +195,13 @@ function readSolver(v: unknown, source: string): SolverDecl {
   if (v.rtol !== undefined) out.rtol = finite(v.rtol, `${source}: solver.rtol`);
   if (v.atol !== undefined) out.atol = finite(v.atol, `${source}: solver.atol`);
   if (v.max_steps !== undefined) out.maxSteps = finite(v.max_steps, `${source}: solver.max_steps`);
+  if (v.kinks !== undefined) {
+    if (typeof v.kinks !== 'string') throw inputError(`${source}: solver.kinks must be "smooth-through", "exact" or "filippov".`);
+    out.kinks = v.kinks;
+  }
+  if (v.log_time !== undefined) {
+    if (typeof v.log_time !== 'boolean') throw inputError(`${source}: solver.log_time must be true or false.`);
+    out.logTime = v.log_time;
+  }
   return out;
 }

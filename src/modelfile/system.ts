@@ -5,10 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import {
-  compileScalar, compileVector, gradient, parseExpression, substitute,
+  compileScalar, compileVector, gradient, parseExpression, substitute, symbolsOf,
   type Expr, type ScalarFn, type VectorFn, type Compiled,
 } from '../expr/index.js';
 import { neg } from '../expr/ast.js';
+import { compileJacobian } from '../expr/jacobian.js';
+import { compileSwitchedField, compileSwitchedGradient, type BoundSwitched, type CompiledSwitched } from '../expr/switching.js';
 import { inputError, fmt } from '../util/errors.js';
 import { readModelSpec, type ModelSpec } from './spec.js';
 import type { EventSpec } from '../solve/types.js';
@@ -32,6 +34,21 @@ export interface ExpressionSystem {
   readonly rhs: VectorFn;
   readonly lossAt: ScalarFn | null;
   readonly events: readonly EventSpec[];
+  /**
+   * The field's switched form (switching functions = the arguments of relu, max/min, abs,
+   * heaviside, sign), bound to `params`; null when the field has no kinks. `solve` uses it for
+   * exact crossings and sliding modes (options `switching`, `kinks`).
+   */
+  readonly switched?: BoundSwitched | null;
+  readonly compiledSwitched?: CompiledSwitched | null;
+  /** The field does not depend on t: always for the gradient form; for an rhs, when no expression uses t. */
+  readonly autonomous?: boolean;
+  /**
+   * The field's exact Jacobian ∂f/∂y (for the gradient form −∇²L, symmetric), derived symbolically
+   * and compiled on the first call (runs with explicit methods never pay for it), bound to `params`:
+   * (t, y, J) => void, J row-major n×n.
+   */
+  readonly jacobian?: () => VectorFn;
 }
 
 /** Reads and validates a model file from disk. */
@@ -91,6 +108,8 @@ export function buildSystem(spec: ModelSpec, overrides: ReadonlyMap<string, numb
     field = (spec.rhs ?? []).map((text, i) => parseExpression(text, { label: `${spec.name}: rhs.${stateNames[i]}`, names: withTime }));
   }
   const compiledField = compileVector(field, layout);
+  const compiledSwitched = loss ? compileSwitchedGradient(loss, layout) : compileSwitchedField(field, layout);
+  const switched = compiledSwitched ? compiledSwitched.bind(params) : null;
   const compiledLoss = loss ? compileScalar(loss, layout) : null;
   const rhs = compiledField.bind(params);
   const lossAt = compiledLoss ? compiledLoss.bind(params) : null;
@@ -103,9 +122,16 @@ export function buildSystem(spec: ModelSpec, overrides: ReadonlyMap<string, numb
   });
 
   checkFiniteStart(spec, rhs, lossAt, y0);
+  const autonomous = field.every((e) => !symbolsOf(e).has('t'));
+  let jacobianFn: VectorFn | null = null;
+  const jacobian = (): VectorFn => {
+    jacobianFn ??= compileJacobian(field, layout, { symmetric: loss !== null }).bind(params);
+    return jacobianFn;
+  };
   return {
+    autonomous, jacobian,
     spec, kind: loss ? 'gradient' : 'ode', stateNames, paramNames, y0, params,
-    loss, gradient: grad, field, compiledField, compiledLoss, rhs, lossAt, events,
+    loss, gradient: grad, field, compiledField, compiledLoss, rhs, lossAt, events, switched, compiledSwitched,
   };
 }
 

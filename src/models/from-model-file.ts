@@ -18,7 +18,10 @@ export function modelFromSpec(spec: ModelSpec, id: string): Model {
     if (!s) { s = systemFor(p); cache.set(p, s); }
     return s;
   };
+  // kinks (relu, max, abs, …) are a property of the expressions, not of the parameter values
+  const hasKinks = spec.loss !== null && buildSystem(spec).switched != null;
   return {
+    ...(hasKinks ? { switching: (p: Params) => system(p).switched! } : {}),
     id,
     title: spec.name,
     cite: spec.description || `model file ${id}`,
@@ -27,6 +30,7 @@ export function modelFromSpec(spec: ModelSpec, id: string): Model {
     init: (p) => Float64Array.from(system(p).y0),
     loss: (y, p) => system(p).lossAt?.(spec.t0, y) ?? NaN,
     flow: (p) => system(p).rhs,
+    jacobian: (p) => system(p).jacobian!(),
     observables: (p) => system(p).stateNames.map((name, i) => ({ name, doc: 'state variable', value: (y) => y[i] })),
     matrices: () => [],
     events: (p) => system(p).events,

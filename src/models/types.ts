@@ -7,7 +7,7 @@
  * finite differences of the loss), what to measure along a trajectory, and its predictions.
  */
 import type { MatrixInput } from '../spectral/index.js';
-import type { EventSpec, RhsFn, SolveOptions, Vec } from '../solve/types.js';
+import type { EventSpec, JacobianFn, RhsFn, SolveOptions, SwitchedSystem, Vec } from '../solve/types.js';
 import type { Rng } from '../util/rng.js';
 import type { Trajectory } from '../run/trajectory.js';
 
@@ -134,6 +134,18 @@ export interface Model {
   loss(y: Vec, p: Params): number;
   /** The vector field dθ/dt = −∇L(θ), in place and allocation-free. */
   flow(p: Params): RhsFn;
+  /**
+   * The flow in switched form, for models with ReLU (or other) kinks: the switching functions
+   * (e.g. every pre-activation) and the field with each kink factor relu′ read from a mode array
+   * (λ ∈ [0, 1] for a unit held on its kink). With it, runs locate kink crossings exactly and
+   * continue sliding modes (see SwitchedSystem in src/solve/kinks/types.ts and docs/kinks.md).
+   */
+  switching?(p: Params): SwitchedSystem;
+  /**
+   * The exact Jacobian of the flow, ∂(−∇L)/∂θ = −∇²L, row-major (for the implicit method `rodas5p`
+   * and `auto`); without it they use forward differences of `flow` (n RHS calls per Jacobian).
+   */
+  jacobian?(p: Params): JacobianFn;
   observables(p: Params): readonly ScalarObservable[];
   matrices(p: Params): readonly MatrixObservable[];
   /** Events located on the dense output during a run (e.g. "σ_k first exceeds half its target"). */

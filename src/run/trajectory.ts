@@ -48,6 +48,12 @@ export function simulate(model: Model, params: Params, options: SimulateOptions 
     saveAt,
     events: [...(model.events?.(params) ?? []), ...(options.solver?.events ?? [])],
   };
+  // a model with kinks brings its switched form: exact crossings and sliding modes by default
+  if (model.switching && solverOptions.switching === undefined) solverOptions.switching = model.switching(params);
+  // the implicit method (rodas5p, auto) uses the model's exact Jacobian when it has one
+  if ((solverOptions.method === 'rodas5p' || solverOptions.method === 'auto') && model.jacobian && solverOptions.jacobian === undefined) {
+    solverOptions.jacobian = model.jacobian(params);
+  }
   const start = performance.now();
   const solution = solve(model.flow(params), [0, tEnd], y0, solverOptions);
   const wallMs = performance.now() - start;

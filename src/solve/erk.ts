@@ -292,6 +292,37 @@ export class ErkStepper implements Interpolant {
     this.k0Valid = true;
   }
 
+  /**
+   * Hairer's stiffness estimate of the last accepted step (DOPRI5/DOP853, "stiffness detection"):
+   * h·‖f(t1, y1) − k_q‖ / ‖y1 − Y_q‖, where stage q is the last stage at c = 1 before the end
+   * (DOPRI5's 6th, DOP853's 12th). It estimates |h·λ| for the dominant eigenvalue λ of ∂f/∂y along
+   * the step; near the boundary of the stability region (3.3 for DOPRI5, 6.1 for DOP853) the step
+   * size is limited by stability, not accuracy.
+   *
+   * Call right after accept(), before the dense output is used (its extra stages overwrite Y_q).
+   * Costs nothing extra: f(t1, y1) is the end slope the next step starts from anyway.
+   * Returns: the estimate (0 if y1 = Y_q), or NaN if the tableau has no stage at c = 1 before the end.
+   */
+  stiffnessQuotient(): number {
+    if (!this.hasStep || this.denseReady) throw new Error('ErkStepper: stiffnessQuotient() must follow accept()');
+    const q = this.fsal ? this.s - 2 : this.s - 1;
+    if (q < 1 || this.c[q] !== 1) return NaN;
+    this.ensureEnd();
+    const { n, K, yStage } = this;
+    const y1 = this.y;
+    const qOff = q * n;
+    const endOff = this.endOff;
+    let num = 0;
+    let den = 0;
+    for (let i = 0; i < n; i++) {
+      const df = K[endOff + i] - K[qOff + i]; // f(y1) − f(Y_q)
+      const dy = y1[i] - yStage[i];
+      num += df * df;
+      den += dy * dy;
+    }
+    return den > 0 ? Math.abs(this.hOld) * Math.sqrt(num / den) : 0;
+  }
+
   /** Makes sure the end-slope slot holds f(t, y) for the current state (the last step's end). */
   private ensureEnd(): void {
     if (this.endValid) return;

@@ -4,15 +4,19 @@
  * is a frozen, fully populated {@link ResolvedOptions}.
  */
 import { fmt, inputError } from '../util/errors.js';
-import type { EventSpec, MethodName, ResolvedOptions, SolveOptions } from './types.js';
+import type { EventSpec, KinkMode, MethodName, ResolvedOptions, SolveOptions, SwitchedSystem } from './types.js';
 
 /** The methods `solve` knows, in the order they are listed in messages. */
-export const METHOD_NAMES: readonly MethodName[] = ['dopri5', 'dop853', 'odex', 'euler'];
+export const METHOD_NAMES: readonly MethodName[] = ['dopri5', 'dop853', 'odex', 'euler', 'rodas5p', 'auto'];
 
 /** Keys of {@link SolveOptions}; anything else is rejected (a typo must not pass silently). */
 export const OPTION_KEYS: readonly (keyof SolveOptions)[] = [
-  'method', 'rtol', 'atol', 'maxSteps', 'h0', 'hMax', 'h', 'saveAt', 'events', 'onStep',
+  'method', 'rtol', 'atol', 'maxSteps', 'h0', 'hMax', 'h', 'saveAt', 'events', 'onStep', 'switching', 'kinks',
+  'jacobian', 'autonomous', 'logTime',
 ];
+
+/** The kink treatments, in the order they are listed in messages. */
+export const KINK_MODES: readonly KinkMode[] = ['smooth-through', 'exact', 'filippov'];
 
 /** Below this rtol float64 cannot deliver the accuracy asked for (steps drown in round-off). */
 export const RTOL_MIN = 1e-14;
@@ -97,6 +101,7 @@ export function resolveOptions(
     throw inputError("Invalid option 'h': method 'euler' needs a fixed step h (the learning rate of the gradient-descent map)");
   }
   if (method === 'odex' && h !== null) bad('h', "method 'odex' has no fixed-step mode; use dopri5, dop853 or euler", h);
+  if (method === 'auto' && h !== null) bad('h', "method 'auto' has no fixed-step mode; use rodas5p, dopri5, dop853 or euler", h);
   const h0 = opts.h0 === undefined ? null : positive('h0', opts.h0);
   if (h0 !== null && h !== null) bad('h0', "has no effect with a fixed step 'h'; give one of them", h0);
   if (h0 !== null && method === 'odex' && h0 < ODEX_MIN_H0) {
@@ -108,7 +113,50 @@ export function resolveOptions(
   validateEvents(opts.events);
   if (opts.onStep !== undefined && typeof opts.onStep !== 'function') bad('onStep', 'must be a function (t, y) => void', opts.onStep);
 
-  return Object.freeze({ method, rtol, atol, maxSteps, h0, hMax, h, saveAt });
+  const kinks = resolveKinks(opts.kinks, opts.switching, method);
+  if (opts.jacobian !== undefined && typeof opts.jacobian !== 'function') bad('jacobian', 'must be a function (t, y, J) => void writing ∂f/∂y row-major', opts.jacobian);
+  if (opts.autonomous !== undefined && typeof opts.autonomous !== 'boolean') bad('autonomous', 'must be true or false', opts.autonomous);
+  if (opts.logTime !== undefined && typeof opts.logTime !== 'boolean') bad('logTime', 'must be true or false', opts.logTime);
+  const logTime = opts.logTime === true;
+  if (logTime && kinks !== 'smooth-through') bad('logTime', `does not combine with kinks '${kinks}' (kink crossings are located in t); use kinks 'smooth-through' or integrate in t`, opts.logTime);
+
+  return Object.freeze({ method, rtol, atol, maxSteps, h0, hMax, h, saveAt, kinks, logTime });
+}
+
+/**
+ * The kink treatment: 'filippov' by default when switching functions come with the field and the
+ * method can step to a crossing (dopri5, dop853, and auto, which then stays with DOP853);
+ * 'smooth-through' otherwise.
+ */
+function resolveKinks(kinks: unknown, switching: SwitchedSystem | undefined, method: MethodName): KinkMode {
+  if (kinks !== undefined && !(KINK_MODES as readonly unknown[]).includes(kinks)) {
+    bad('kinks', `unknown kink treatment; valid values are ${KINK_MODES.join(', ')}`, kinks);
+  }
+  if (switching !== undefined) validateSwitching(switching);
+  // auto on a field with kinks runs DOP853 with the kink treatment (the implicit method's Jacobian jumps at kinks)
+  const steps = method === 'dopri5' || method === 'dop853' || method === 'auto';
+  if (kinks === undefined) return switching !== undefined && steps ? 'filippov' : 'smooth-through';
+  const k = kinks as KinkMode;
+  if (k !== 'smooth-through') {
+    if (switching === undefined) {
+      bad('kinks', `'${k}' needs the field's switching functions: pass options.switching (model files and models with ReLU, max or abs provide them)`, k);
+    }
+    if (!steps) bad('kinks', `'${k}' works with dopri5 and dop853; ${method} runs 'smooth-through' (euler stays plain gradient descent)`, k);
+  }
+  return k;
+}
+
+function validateSwitching(sw: SwitchedSystem): void {
+  if (sw === null || typeof sw !== 'object') bad('switching', 'must be an object { count, evaluate, field, rates }', sw);
+  if (typeof sw.count !== 'number' || !Number.isSafeInteger(sw.count) || sw.count < 0) {
+    bad('switching', 'switching.count must be a non-negative integer', sw.count);
+  }
+  for (const key of ['evaluate', 'field', 'rates'] as const) {
+    if (typeof sw[key] !== 'function') bad('switching', `switching.${key} must be a function`, sw[key]);
+  }
+  for (const key of ['label', 'column', 'ratesAt'] as const) {
+    if (sw[key] !== undefined && typeof sw[key] !== 'function') bad('switching', `switching.${key} must be a function when given`, sw[key]);
+  }
 }
 
 function resolveSaveAt(raw: ArrayLike<number> | undefined, t0: number, t1: number): Float64Array {

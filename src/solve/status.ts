@@ -31,6 +31,8 @@ export interface RunOutcome {
   h?: number;
   /** Name of the terminal event (status 'event'). */
   eventName?: string;
+  /** kink_failure: what the kink treatment could not do, one or two sentences naming t. */
+  kinkMessage?: string;
 }
 
 /** The facts a status message needs. */
@@ -72,5 +74,7 @@ export function statusMessage(o: RunOutcome, ctx: MessageContext): string {
         : 'the flow diverges there, or the model leaves its domain (log, sqrt, division by zero)';
       return `The solution blew up near ${at}: ${what} before ${end}; ${hint}.`;
     }
+    case 'kink_failure':
+      return `${o.kinkMessage ?? `The kink treatment failed at ${at}.`} Stopped before ${end}.`;
   }
 }

@@ -34,7 +34,7 @@ describe('euler', () => {
     const sol = solve(negGrad, [0, 5], theta0, { method: 'euler', h: eta, onStep: (_t, y) => seen.push(Float64Array.from(y)) });
     const gd = gradientDescent(theta0, eta, 500);
     expect(sol.status).toBe('success');
-    expect(sol.stats).toEqual({ nfev: 500, accepted: 500, rejected: 0 });
+    expect(sol.stats).toEqual({ nfev: 500, accepted: 500, rejected: 0, njev: 0, ndec: 0 });
     expect(seen).toHaveLength(500);
     for (let k = 0; k < 500; k++) expect(sameBits(seen[k], gd[k])).toBe(true);
     expect(sameBits(sol.yEnd, gd[499])).toBe(true);

@@ -10,7 +10,8 @@ import { resolveModelPath } from '../../modelfile/locate.js';
 import type { ModelRun } from '../../modelfile/run.js';
 
 interface SolveFlags {
-  method?: string; rtol?: string; atol?: string; maxSteps?: string; h?: string; set?: string[]; out?: string;
+  method?: string; rtol?: string; atol?: string; maxSteps?: string; h?: string; set?: string[]; out?: string; kinks?: string;
+  logTime?: boolean;
 }
 
 export function registerSolve(program: Command, io: CliIO, setExit: (code: number) => void): void {
@@ -18,11 +19,13 @@ export function registerSolve(program: Command, io: CliIO, setExit: (code: numbe
     .command('solve')
     .description('integrate the flow of a model file (dθ/dt = −∇L, or its rhs) and write t, the state and the loss at the save-at times')
     .argument('<model>', 'a model file (.json) or the name of a bundled example')
-    .option('--method <name>', 'dopri5 | dop853 | odex | euler (default: the file\'s, else dopri5)')
+    .option('--method <name>', 'auto | dopri5 | dop853 | rodas5p | odex | euler (default: the file\'s, else auto: DOP853 that switches to the implicit Rodas5P with the exact Hessian where the flow is stiff)')
     .option('--rtol <x>', 'relative tolerance (default 1e-8)')
     .option('--atol <x>', 'absolute tolerance (default 1e-10)')
     .option('--max-steps <n>', 'step budget (default 100000)')
     .option('--h <x>', 'fixed step (required for euler, where it is the learning rate)')
+    .option('--kinks <mode>', 'ReLU/max/abs kinks: filippov (exact crossings plus sliding modes; default for dopri5/dop853) | exact | smooth-through')
+    .option('--log-time', 'integrate in s = log(1 + t − t0), for long horizons (1e6 and beyond); h and hMax are then steps in s')
     .option('--set <name=value>', 'override a parameter or an initial value (repeatable)', collect, [])
     .option('--out <file>', 'write .csv or .json (default: CSV on stdout)')
     .action((modelArg: string, flags: SolveFlags) => {
@@ -34,6 +37,8 @@ export function registerSolve(program: Command, io: CliIO, setExit: (code: numbe
         atol: numberFlag('atol', flags.atol),
         maxSteps: numberFlag('max-steps', flags.maxSteps),
         h: numberFlag('h', flags.h),
+        kinks: flags.kinks,
+        ...(flags.logTime === true ? { logTime: true } : {}),
       });
       const record = toRecord(run, path);
       if (flags.out) writeTrajectory(flags.out, record);
@@ -66,5 +71,21 @@ export function summaryLine(run: ModelRun): string {
   const loss = run.loss && run.loss.length > 0 ? `, final loss ${fmt(run.loss[run.loss.length - 1])}` : '';
   const events = s.events.length > 0 ? `, events: ${s.events.map((e) => `${e.name} at t=${fmt(e.t)}`).join('; ')}` : '';
   const head = s.status === 'success' ? `success: reached t=${fmt(s.tEnd)}` : `${s.status}: ${s.message}`;
-  return `${run.system.spec.name}: ${head} with ${o.method} (${tol}): ${s.stats.nfev} RHS calls, ${s.stats.accepted} accepted / ${s.stats.rejected} rejected steps, ${run.wallMs.toFixed(1)} ms${loss}${events}`;
+  return `${run.system.spec.name}: ${head} with ${o.method} (${tol}): ${s.stats.nfev} RHS calls, ${s.stats.accepted} accepted / ${s.stats.rejected} rejected steps, ${run.wallMs.toFixed(1)} ms${loss}${events}${kinkSummary(s)}${implicitSummary(s)}`;
+}
+
+/** ", 12 Jacobians, switched to rodas5p at t=798.4" (runs of rodas5p and auto). */
+function implicitSummary(s: ModelRun['solution']): string {
+  const jac = s.stats.njev > 0 ? `, ${s.stats.njev} Jacobians, ${s.stats.ndec} LU` : '';
+  const sw = s.switches.map((w) => `switched to ${w.to} at t=${fmt(w.t)} (${w.reason})`).join(', ');
+  return `${jac}${sw ? `, ${sw}` : ''}${s.options.logTime ? ', in log time' : ''}`;
+}
+
+/** ", kinks filippov: 3 crossings, 1 pinned, 0 released, 1 held at the end" (runs that treated kinks). */
+function kinkSummary(s: ModelRun['solution']): string {
+  const k = s.kinks;
+  if (!k) return '';
+  const count = (kind: string): number => k.events.filter((e) => e.kind === kind).length;
+  const held = k.pinnedAtEnd.length > 0 ? `, ${k.pinnedAtEnd.length} held at the end (${k.pinnedAtEnd.slice(0, 3).map((p) => p.label).join(', ')}${k.pinnedAtEnd.length > 3 ? ', …' : ''})` : '';
+  return `, kinks ${k.mode}: ${count('cross')} crossings, ${count('pin')} pinned, ${count('release')} released${held}`;
 }

@@ -1,0 +1,34 @@
+/** Small helpers for the kink tests: a compiled system from a loss or rhs text, and a slope fit. */
+import { readModelSpec } from '../../../src/modelfile/spec.js';
+import { buildSystem, type ExpressionSystem } from '../../../src/modelfile/system.js';
+
+/** The compiled system of a gradient flow −∇L (or an ODE when `rhs` is given) on the named state. */
+export function systemOf(state: Record<string, number>, def: { loss: string } | { rhs: Record<string, string> }): ExpressionSystem {
+  return buildSystem(readModelSpec({ name: 'test', state, ...def, t_end: 1 }, 'test'));
+}
+
+/** Least-squares slope of y against x. */
+export function slope(x: readonly number[], y: readonly number[]): number {
+  const n = x.length;
+  const mx = x.reduce((a, b) => a + b, 0) / n;
+  const my = y.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) ** 2;
+  }
+  return sxy / sxx;
+}
+
+/** Plain gradient descent y ← y + η f(y) for round(T/η) steps, written out (independent of solve). */
+export function gradientDescent(f: (t: number, y: Float64Array, d: Float64Array) => void, y0: ArrayLike<number>, eta: number, T: number): Float64Array {
+  const y = Float64Array.from(y0);
+  const d = new Float64Array(y.length);
+  const steps = Math.round(T / eta);
+  for (let k = 0; k < steps; k++) {
+    f(k * eta, y, d);
+    for (let i = 0; i < y.length; i++) y[i] += eta * d[i];
+  }
+  return y;
+}
