@@ -26,6 +26,9 @@ export function bagLoss(data: DataSet, stats: DataStats, loss: MarginLoss, u: Ar
   return acc / n;
 }
 
+/** Largest margin y_i x̄_i·u at an attained optimum: e^{−30} ≈ 1e-13 of a sample's loss is below float64 resolution of L̃1. */
+export const MAX_MARGIN = 30;
+
 export interface BagOptimum {
   /** True when Newton converged to a finite minimiser (the plateau exists). */
   readonly attained: boolean;
@@ -41,7 +44,9 @@ export interface BagOptimum {
 /**
  * min_u L̃1 by damped Newton with the pseudo-inverse of the Hessian (so the iterate stays in the
  * span of the mean tokens). Not attained — the mean-pooled data are separable in some direction,
- * and the loss has no plateau — when ‖u‖ exceeds 1e6 or Newton does not converge in 200 steps.
+ * and the loss has no plateau — when ‖u‖ exceeds 1e6, Newton does not converge (decrement below
+ * 1e-24 of the loss) in 200 steps, or it converges with some margin above {@link MAX_MARGIN}
+ * (those samples have been pushed to infinity); an attained optimum converges quadratically in ~10.
  */
 export function bagOptimum(data: DataSet, stats: DataStats, loss: MarginLoss): BagOptimum {
   const { n, d, y } = data;
@@ -84,16 +89,24 @@ export function bagOptimum(data: DataSet, stats: DataStats, loss: MarginLoss): B
       decrement += (qg * qg) / lam[k];
       for (let a = 0; a < d; a++) step[a] -= (Q.get(a, k) * qg) / lam[k];
     }
-    if (decrement < 1e-30 || gradNorm < 1e-15) return { attained: true, value, u, gradNorm, iterations: it };
+    // converged: the Newton decrement (≈ 2× the remaining loss reduction) is negligible relative
+    // to the loss. Relative, because on a separable direction both the loss and the decrement
+    // vanish like e^{−‖u‖} while their ratio stays O(1).
+    // A converged point with a margin beyond MAX_MARGIN is the numerical image of an infimum at
+    // infinity: those samples are separated and their loss has underflowed below the others'.
+    if (decrement <= 1e-24 * value) return { attained: Math.max(...m) <= MAX_MARGIN, value, u, gradNorm, iterations: it };
     let tau = 1;
     const trial = new Float64Array(d);
+    // Deep in the quadratic region the loss cannot resolve the remaining decrease (≈ decrement/2
+    // below ~1e-16·L), so a line search on loss values would stall: take the full Newton step.
+    const pure = decrement <= 1e-10 * value;
     for (let back = 0; back < 60; back++) { // Armijo backtracking
       for (let a = 0; a < d; a++) trial[a] = u[a] + tau * step[a];
       const v = bagLoss(data, stats, loss, trial);
-      if (v <= value - 0.25 * tau * decrement) { value = v; break; }
+      if (pure || v <= value - 0.25 * tau * decrement) { value = v; break; }
       tau /= 2;
     }
-    if (tau < 2 ** -59) return { attained: gradNorm < 1e-12, value, u, gradNorm, iterations: it }; // no more progress in float64
+    if (tau < 2 ** -59) return { attained: decrement <= 1e-20 * value && Math.max(...m) <= MAX_MARGIN, value, u, gradNorm, iterations: it }; // no more progress in float64
     u.set(trial);
     if (Math.hypot(...u) > 1e6) return { attained: false, value, u, gradNorm, iterations: it };
   }

@@ -8,7 +8,8 @@
  *   n = sets·s), labels from a one-head attention teacher
  *   y = sign Σ_j softmax_j(6 (q·a)(x_j·b)) (x_j·c) with unit vectors a, b, c. All rotations share
  *   one mean token while their labels differ, so the mean-pooled data are not separable and a
- *   bag-of-tokens model has a finite optimum: the plateau of stage 2.
+ *   bag-of-tokens model has a finite optimum: the plateau of stage 2. The note fixes d = 6; for
+ *   other d the teacher vectors a, b are scaled by √(d/6) to keep its attention as sharp [R].
  * - `anchor`: a binary version of the anchor-function task [R, after Chen & Luo App. B.1]. Anchors
  *   {1,2,3,4}, keys {5, …, 4+keys}, one anchor a among the first s−1 positions, a key after it;
  *   the paper's target is F = x_{i+1} + (a mod 2) over the vocabulary; here the label is its parity,
@@ -64,8 +65,12 @@ export interface D2Options { readonly d: number; readonly sets: number; readonly
 export function makeD2({ d, sets, s, seed }: D2Options): DataSet {
   if (s < 2) throw inputError(`chen-luo: D2 needs s ≥ 2 tokens per set (got ${s}).`);
   const rng = makeRng(seed);
-  const a = unitVector(d, rng);
-  const b = unitVector(d, rng);
+  // a, b: unit vectors scaled by √(d/6), so that the teacher's scores 6(q·a)(x·b) have the same
+  // spread at any d as at the note's d = 6 (tokens have norm ≈ 1.5; without the factor the teacher
+  // turns into a bag-of-tokens rule at large d and the mean-pooled data become separable)
+  const sharp = Math.sqrt(d / 6);
+  const a = unitVector(d, rng).map((x) => sharp * x);
+  const b = unitVector(d, rng).map((x) => sharp * x);
   const c = unitVector(d, rng);
   const n = sets * s;
   const X = new Float64Array(n * s * d);

@@ -1,6 +1,7 @@
 /**
  * Measurements on Chen–Luo trajectories, with the conventions of the note's §8.4 and §8.7:
- * - escape t_esc: first time L < 0.9·L(0) (a solver event, located on the dense output);
+ * - escape t_esc: first time L < 0.9·L(0) (a solver event, located on the dense output); if the
+ *   plateau min L̃1 is above 0.8·L(0), halfway from L(0) to it instead (ChenLuoSetup.escapeLevel);
  * - plateau point t_p: the first local minimum of ‖∇L‖² = −dL/dt after escape (the flattest
  *   point), not its global minimum, which comes late with L already below min L̃1;
  * - plateau exit: first time L < 0.9·min L̃1 (an event); plateau length = exit − t_esc;
@@ -47,18 +48,36 @@ export function stateAt(setup: ChenLuoSetup, tr: Trajectory, t: number): Float64
 }
 
 export interface PlateauPoint {
-  /** Save index of the flattest point. */
+  /** Save index nearest to the flattest point. */
   readonly index: number;
+  /** The flattest point: vertex of the parabola through ‖∇L‖² at the grid minimum and its neighbours. */
   readonly t: number;
   readonly loss: number;
+  /** The state at `t` (integrated to it exactly). */
+  readonly y: Float64Array;
 }
 
-/** First local minimum of ‖∇L‖² on the save grid after `after` (null if there is none). */
-export function plateauPoint(tr: Trajectory, after: number): PlateauPoint | null {
+/**
+ * First local minimum of ‖∇L‖² after `after`: located on the save grid, refined by a parabola
+ * through the three grid values around it, and the state there integrated exactly (null if there
+ * is no local minimum).
+ */
+export function plateauPoint(setup: ChenLuoSetup, tr: Trajectory, after: number): PlateauPoint | null {
   const g = tr.series.grad_norm_sq;
-  for (let i = 1; i + 1 < tr.t.length; i++) {
-    if (tr.t[i] <= after) continue;
-    if (g[i] <= g[i - 1] && g[i] < g[i + 1]) return { index: i, t: tr.t[i], loss: tr.series.loss[i] };
+  const t = tr.t;
+  for (let i = 1; i + 1 < t.length; i++) {
+    if (t[i] <= after) continue;
+    if (!(g[i] <= g[i - 1] && g[i] < g[i + 1])) continue;
+    // vertex of the parabola through (t[i−1], g[i−1]), (t[i], g[i]), (t[i+1], g[i+1])
+    const a = t[i - 1] - t[i];
+    const b = t[i + 1] - t[i];
+    const da = g[i - 1] - g[i];
+    const db = g[i + 1] - g[i];
+    const den = 2 * (da * b - db * a);
+    const shift = den !== 0 ? (da * b * b - db * a * a) / den : 0;
+    const tStar = Math.min(t[i + 1], Math.max(t[i - 1], t[i] + shift));
+    const y = stateAt(setup, tr, tStar);
+    return { index: i, t: tStar, loss: setup.transformer.lossAt(y), y };
   }
   return null;
 }

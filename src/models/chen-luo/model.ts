@@ -96,7 +96,7 @@ export function makeChenLuoModel(fixed?: DataSet): Model & { setup(p: Params): C
       const tf = makeTransformer(st.data, st.activation, st.loss);
       const { d, offsets: off } = st;
       const events: EventSpec[] = [
-        { name: EVENT.escape, direction: -1 as const, g: (_t: number, y: Vec) => tf.lossAt(y) - 0.9 * st.L0 },
+        { name: EVENT.escape, direction: -1 as const, g: (_t: number, y: Vec) => tf.lossAt(y) - st.escapeLevel },
         { name: EVENT.attention, direction: 1 as const, g: (_t: number, y: Vec) => attentionNorm(y, d, off.WQ, off.WK) - ATTENTION_LEVEL },
       ];
       if (st.bag.attained) events.push({ name: EVENT.plateauExit, direction: -1 as const, g: (_t: number, y: Vec) => tf.lossAt(y) - 0.9 * st.bag.value });

@@ -103,11 +103,12 @@ export function balanceMatrices(y: Vec, d: number, off: { WQ: number; WK: number
 }
 
 /**
- * Largest drift of the balance invariants from their initial values, each relative to
- * ‖X‖_F² + ‖Y‖_F² at the later state (the size of the terms that cancel): round-off if conserved.
+ * Largest drift of the balance invariants from their initial values (given as the initial state or
+ * its {@link balanceMatrices}), each relative to ‖X‖_F² + ‖Y‖_F² at the later state (the size of
+ * the terms that cancel): round-off if conserved.
  */
-export function balanceDrift(y0: Vec, y: Vec, d: number, off: { WQ: number; WK: number; WV: number; W1: number; W2: number }, which: 'attention' | 'outer', withW2: boolean): number {
-  const a = balanceMatrices(y0, d, off);
+export function balanceDrift(y0: Vec | readonly Float64Array[], y: Vec, d: number, off: { WQ: number; WK: number; WV: number; W1: number; W2: number }, which: 'attention' | 'outer', withW2: boolean): number {
+  const a = y0 instanceof Float64Array ? balanceMatrices(y0, d, off) : y0; // the initial matrices, or the initial state
   const b = balanceMatrices(y, d, off);
   const sq = (o: number, len: number): number => { let s = 0; for (let i = 0; i < len; i++) s += y[o + i] ** 2; return s; };
   const dd = d * d;
@@ -121,6 +122,7 @@ export function balanceDrift(y0: Vec, y: Vec, d: number, off: { WQ: number; WK: 
 export function chenLuoObservables(setup: ChenLuoSetup): ScalarObservable[] {
   const { d, eps, offsets: off, stats, data, loss, y0 } = setup;
   const tf = makeTransformer(data, setup.activation, loss);
+  const balance0 = balanceMatrices(y0, d, off);
   const grad = new Float64Array(off.size);
   const GA = new Float64Array(d * d);
   const energy = (y: Vec): number => {
@@ -129,19 +131,38 @@ export function chenLuoObservables(setup: ChenLuoSetup): ScalarObservable[] {
     for (let l = 0; l < d; l++) e += stats.v[l] * u[l];
     return e; // E = v W_V W1 W2
   };
-  const Fsvd = (y: Vec) => {
-    tf.attentionGradient(y, GA);
-    for (let i = 0; i < d * d; i++) GA[i] = -GA[i]; // F = −∇_A L
-    return svd(view(GA, d, 0));
-  };
   const segNorm = (a: Vec, from: number, to: number): number => { let s = 0; for (let i = from; i < to; i++) s += a[i] * a[i]; return Math.sqrt(s); };
+  // One gradient (with ∇_A L) and one SVD of F per saved state, shared by the observables: the
+  // trajectory evaluates observable by observable, so results are memoized per state array, with
+  // a fingerprint of its contents so that a reused (mutated) buffer is never served stale values.
+  const fingerprint = (y: Vec): number => { let h = 0; for (let i = 0; i < y.length; i++) h += y[i] * (1 + ((i * 0.6180339887498949) % 1)); return h; };
+  type GradStats = { key: number; total: number; outer: number; attention: number; s1: number; s2: number; align: number };
+  const memo = new WeakMap<Vec, GradStats>();
+  const gradStats = (y: Vec): GradStats => {
+    let hit = memo.get(y);
+    const key = fingerprint(y);
+    if (!hit || hit.key !== key) {
+      tf.negGradient(y, grad, GA);
+      const attention = segNorm(grad, 0, off.WV);
+      const outer = segNorm(grad, off.WV, off.size);
+      for (let i = 0; i < d * d; i++) GA[i] = -GA[i]; // F = −∇_A L
+      const { s, U, V } = svd(view(GA, d, 0));
+      const A = attentionProduct(y, d, off.WQ, off.WK);
+      let acc = 0;
+      for (let l = 0; l < d; l++) for (let k = 0; k < d; k++) acc += U.get(l, 0) * A[l * d + k] * V.get(k, 0); // u₁ᵀAv₁
+      hit = { key, total: attention * attention + outer * outer, outer, attention, s1: s[0], s2: s[1] ?? 0, align: acc / frob(A) };
+      memo.set(y, hit);
+    }
+    return hit;
+  };
+  const fStats = gradStats;
   return [
     { name: 'energy', doc: 'E = v W_V W1 W2 (stage-1 energy, real units)', value: energy },
     { name: 'energy_inv_cbrt', doc: '(E/ε³)^(−1/3) → T̄* − t̄ in stage 1 (NaN while E ≤ 0)', value: (y) => { const e = energy(y) / eps ** 3; return e > 0 ? 1 / Math.cbrt(e) : NaN; } },
     { name: 'bag_loss', doc: 'L̃1(u), u = W_V W1 W2: the bag-of-tokens (uniform-attention, σ = id) loss', value: (y) => bagLoss(data, stats, loss, readout(y, d, off)) },
-    { name: 'grad_norm_sq', doc: '‖∇L‖² = −dL/dt', value: (y) => { tf.negGradient(y, grad); return segNorm(grad, 0, off.size) ** 2; } },
-    { name: 'grad_outer', doc: '‖∇L‖ over W_V, W1, W2', value: (y) => { tf.negGradient(y, grad); return segNorm(grad, off.WV, off.size); } },
-    { name: 'grad_attention', doc: '‖∇L‖ over W_Q, W_K', value: (y) => { tf.negGradient(y, grad); return segNorm(grad, 0, off.WV); } },
+    { name: 'grad_norm_sq', doc: '‖∇L‖² = −dL/dt', value: (y) => gradStats(y).total },
+    { name: 'grad_outer', doc: '‖∇L‖ over W_V, W1, W2', value: (y) => gradStats(y).outer },
+    { name: 'grad_attention', doc: '‖∇L‖ over W_Q, W_K', value: (y) => gradStats(y).attention },
     { name: 'colcos_min', doc: 'min_k |cos(col_k W_V, v)| (condensation of W_V, Theorem 2)', value: (y) => valueColumnCosines(y, d, off.WV, stats.v).min },
     { name: 'colcos_mean', doc: 'mean_k |cos(col_k W_V, v)|', value: (y) => valueColumnCosines(y, d, off.WV, stats.v).mean },
     {
@@ -150,28 +171,19 @@ export function chenLuoObservables(setup: ChenLuoSetup): ScalarObservable[] {
     },
     { name: 'assumption1_a1', doc: '|A1|/d of Assumption 1', value: (y) => assumptionOneFractions(y, d, off, stats.v).a1 },
     { name: 'assumption1_a2', doc: '|A2|/d² of Assumption 1', value: (y) => assumptionOneFractions(y, d, off, stats.v).a2 },
-    { name: 'F_sigma1', doc: 'σ₁ of F = −∇_A L', value: (y) => Fsvd(y).s[0] },
-    { name: 'F_sigma2', doc: 'σ₂ of F = −∇_A L', value: (y) => Fsvd(y).s[1] ?? 0 },
-    {
-      name: 'A_align', doc: 'u₁ᵀ A v₁ / ‖A‖_F: cosine of A with u₁v₁ᵀ of the current F (→ 1: rank collapse)',
-      value: (y) => {
-        const { U, V } = Fsvd(y);
-        const A = attentionProduct(y, d, off.WQ, off.WK);
-        let acc = 0;
-        for (let l = 0; l < d; l++) for (let k = 0; k < d; k++) acc += U.get(l, 0) * A[l * d + k] * V.get(k, 0);
-        return acc / frob(A);
-      },
-    },
+    { name: 'F_sigma1', doc: 'σ₁ of F = −∇_A L', value: (y) => fStats(y).s1 },
+    { name: 'F_sigma2', doc: 'σ₂ of F = −∇_A L', value: (y) => fStats(y).s2 },
+    { name: 'A_align', doc: 'u₁ᵀ A v₁ / ‖A‖_F: cosine of A with u₁v₁ᵀ of the current F (→ 1: rank collapse)', value: (y) => fStats(y).align },
     { name: 'A_norm', doc: '‖A‖_F, A = W_Q W_Kᵀ', value: (y) => frob(attentionProduct(y, d, off.WQ, off.WK)) },
     { name: 'attention_entropy', doc: 'mean entropy of the query row of the attention (ln s when uniform)', value: (y) => tf.attentionEntropy(y) },
     { name: 'WV_condensation_erank', doc: 'effective rank of the normalized rows of W_V (condensation)', value: (y) => condensationSummary(view(y, d, off.WV)).effectiveRank },
     { name: 'W1_condensation_erank', doc: 'effective rank of the normalized rows of W1', value: (y) => condensationSummary(view(y, d, off.W1)).effectiveRank },
     { name: 'WQ_condensation_erank', doc: 'effective rank of the normalized rows of W_Q', value: (y) => condensationSummary(view(y, d, off.WQ)).effectiveRank },
     { name: 'WK_condensation_erank', doc: 'effective rank of the normalized rows of W_K', value: (y) => condensationSummary(view(y, d, off.WK)).effectiveRank },
-    { name: 'balance_drift_attention', doc: 'drift of W_QᵀW_Q − W_KᵀW_K, relative to ‖W_Q‖²+‖W_K‖² (conserved exactly)', value: (y) => balanceDrift(y0, y, d, off, 'attention', false) },
+    { name: 'balance_drift_attention', doc: 'drift of W_QᵀW_Q − W_KᵀW_K, relative to ‖W_Q‖²+‖W_K‖² (conserved exactly)', value: (y) => balanceDrift(balance0, y, d, off, 'attention', false) },
     {
       name: 'balance_drift_outer', doc: 'drift of W_VᵀW_V − W1W1ᵀ (and W1ᵀW1 − W2W2ᵀ for σ = id), relative to the cancelling terms (conserved exactly)',
-      value: (y) => balanceDrift(y0, y, d, off, 'outer', setup.activation === 'identity'),
+      value: (y) => balanceDrift(balance0, y, d, off, 'outer', setup.activation === 'identity'),
     },
   ];
 }

@@ -32,6 +32,12 @@ export interface ChenLuoSetup {
   /** The initial state of `simulate` (init with makeRng(seed)). */
   readonly y0: Float64Array;
   readonly L0: number;
+  /**
+   * Escape is the first time L falls below this level: 0.9·L(0) (note §8.7), unless the plateau
+   * min L̃1 lies above 0.8·L(0), in which case halfway from L(0) to the plateau — a 10% drop would
+   * then not be reached before attention learns, and would mark the end of stage 2 instead [G].
+   */
+  readonly escapeLevel: number;
   readonly bag: BagOptimum;
   /** F* = Eq. 15 at u* (d×d), and its singular values. */
   readonly Fstar: Float64Array;
@@ -86,6 +92,7 @@ export function buildSetup(source: DataSource, p: Params): ChenLuoSetup {
   const y0 = initialState(d, eps, makeRng(num(p, 'seed')));
   const L0 = transformer.lossAt(y0);
   const bag = bagOptimum(data, stats, loss);
+  const escapeLevel = L0 - (bag.attained && bag.value < L0 ? Math.min(0.1 * L0, 0.5 * (L0 - bag.value)) : 0.1 * L0);
   const Fstar = paperF(data, stats, loss, bag.u);
   const FstarSigma = singularValues({ data: Fstar, offset: 0, rows: d, cols: d });
   const blowUp = solveBlowUp(stage1FromFull(y0, d, stats.v, eps, off), d);
@@ -102,7 +109,7 @@ export function buildSetup(source: DataSource, p: Params): ChenLuoSetup {
   const grid = Float64Array.from(new Set(saveAt)).sort();
   grid[grid.length - 1] = tEnd;
   return {
-    params: p, data, stats, loss, activation, eps, d, offsets: off, kappa, tau, transformer, y0, L0, bag, Fstar, FstarSigma,
+    params: p, data, stats, loss, activation, eps, d, offsets: off, kappa, tau, transformer, y0, L0, escapeLevel, bag, Fstar, FstarSigma,
     blowUp, tEscPredicted, plateauPredicted, tEnd, saveAt: grid,
   };
 }

@@ -37,8 +37,8 @@ export interface Transformer {
   readonly offsets: Offsets;
   /** L(θ). */
   lossAt(y: Vec): number;
-  /** out = −∇L(θ) (the gradient-flow field), allocation-free. */
-  negGradient(y: Vec, out: Vec): void;
+  /** out = −∇L(θ) (the gradient-flow field), allocation-free; also G_A = ∇_A L into `gaOut` if given (no extra cost). */
+  negGradient(y: Vec, out: Vec, gaOut?: Float64Array): void;
   /** G_A = ∇_A L at θ (d×d row-major into `out`), allocation-free; F = −G_A. */
   attentionGradient(y: Vec, out: Float64Array): void;
   /** Outputs f_i for every sample (into `out`, length n). */
@@ -84,10 +84,10 @@ export function makeTransformer(data: DataSet, activation: Activation, loss: Mar
   function forward(th: Vec, i: number): number {
     const base = i * s * d;
     const q = base + (s - 1) * d;
-    for (let k = 0; k < d; k++) {
-      let acc = 0;
-      for (let l = 0; l < d; l++) acc += X[q + l] * A[l * d + k];
-      qA[k] = acc * invSqrtD; // q A/√d
+    qA.fill(0);
+    for (let l = 0; l < d; l++) {
+      const ql = X[q + l] * invSqrtD;
+      for (let k = 0; k < d; k++) qA[k] += ql * A[l * d + k]; // q A/√d (row-wise: contiguous in A)
     }
     let max = -Infinity;
     for (let j = 0; j < s; j++) {
@@ -103,16 +103,21 @@ export function makeTransformer(data: DataSet, activation: Activation, loss: Mar
       p[j] /= total;
       for (let k = 0; k < d; k++) xt[k] += p[j] * X[base + j * d + k]; // x̃ = Σ_j p_j x_j
     }
-    for (let k = 0; k < d; k++) {
-      let acc = 0;
-      for (let l = 0; l < d; l++) acc += xt[l] * th[WV + l * d + k];
-      a[k] = acc; // a = x̃ W_V
+    a.fill(0);
+    for (let l = 0; l < d; l++) {
+      const xl = xt[l];
+      const row = WV + l * d;
+      for (let k = 0; k < d; k++) a[k] += xl * th[row + k]; // a = x̃ W_V
+    }
+    h.fill(0);
+    for (let l = 0; l < d; l++) {
+      const al = a[l];
+      const row = W1 + l * d;
+      for (let k = 0; k < d; k++) h[k] += al * th[row + k]; // h = a W1
     }
     let f = 0;
     for (let k = 0; k < d; k++) {
-      let acc = 0;
-      for (let l = 0; l < d; l++) acc += a[l] * th[W1 + l * d + k];
-      h[k] = acc; // h = a W1
+      const acc = h[k];
       if (tanh) {
         const t = Math.tanh(acc);
         sh[k] = t;
@@ -154,8 +159,9 @@ export function makeTransformer(data: DataSet, activation: Activation, loss: Mar
       gradientInto(th, null);
       out.set(GA);
     },
-    negGradient(th, out) {
+    negGradient(th, out, gaOut) {
       gradientInto(th, out);
+      if (gaOut) gaOut.set(GA);
     },
   };
 

@@ -61,6 +61,8 @@ export class TokenSpanNetwork {
   private readonly gA: [Float64Array, Float64Array];
   private readonly gW: [Float64Array, Float64Array];
   private readonly G: Float64Array;
+  /** Scratch: the values v_{r,l} of one neuron. */
+  private readonly v: Float64Array;
   private readonly D: Float64Array;
   private readonly agg: number;
 
@@ -80,6 +82,7 @@ export class TokenSpanNetwork {
     this.gA = [new Float64Array(p * p), new Float64Array(p * p)];
     this.gW = [new Float64Array(m * p), new Float64Array(m * p)];
     this.G = new Float64Array(L * L);
+    this.v = new Float64Array(L);
     this.D = mirrorDiagonal(c.K);
     this.agg = c.aggregate === 'sum' ? 1 : 1 / L;
   }
@@ -125,6 +128,9 @@ export class TokenSpanNetwork {
     const { types, weight } = this.data;
     const T = this.T;
     const scale = this.agg / m;
+    const P = this.P;
+    const preAll = this.pre;
+    const v = this.v;
     for (let h = 0; h < 2; h++) {
       const A = this.A[h];
       const W = this.W[h];
@@ -138,26 +144,28 @@ export class TokenSpanNetwork {
           let mx = -Infinity;
           for (let l2 = 0; l2 < L; l2++) {
             const s = sq * sign[l2] * A[index[l2] * p + q]; // S_{l1 l2} = s_{l1} s_{l2} A[j_{l2}, j_{l1}]
-            this.P[row + l2] = s;
+            P[row + l2] = s;
             if (s > mx) mx = s;
           }
           let z = 0;
           for (let l2 = 0; l2 < L; l2++) {
-            const e = Math.exp(this.P[row + l2] - mx);
-            this.P[row + l2] = e;
+            const e = Math.exp(P[row + l2] - mx);
+            P[row + l2] = e;
             z += e;
           }
-          for (let l2 = 0; l2 < L; l2++) this.P[row + l2] /= z;
+          const iz = 1 / z;
+          for (let l2 = 0; l2 < L; l2++) P[row + l2] *= iz;
         }
         let phi = 0;
         for (let r = 0; r < m; r++) {
           const wr = r * p;
+          for (let l2 = 0; l2 < L; l2++) v[l2] = sign[l2] * W[wr + index[l2]]; // v_{r,l2} = s_{l2} ω_r[j_{l2}]
           const preOff = ((h * T + t) * m + r) * L;
           for (let l1 = 0; l1 < L; l1++) {
             const row = pOff + l1 * L;
             let pre = 0;
-            for (let l2 = 0; l2 < L; l2++) pre += this.P[row + l2] * sign[l2] * W[wr + index[l2]]; // Σ P v
-            this.pre[preOff + l1] = pre;
+            for (let l2 = 0; l2 < L; l2++) pre += P[row + l2] * v[l2]; // Σ P v
+            preAll[preOff + l1] = pre;
             if (modes) phi += modes[preOff + l1] * pre; // branch value m·pre
             else if (pre > 0) phi += pre; // σ(pre)
           }
@@ -190,6 +198,9 @@ export class TokenSpanNetwork {
     const scale = this.agg / m;
     for (let h = 0; h < 2; h++) { this.gA[h].fill(0); this.gW[h].fill(0); }
     const G = this.G;
+    const P = this.P;
+    const preAll = this.pre;
+    const v = this.v;
     for (let t = 0; t < T; t++) {
       const { index, sign, y: label } = types[t];
       const dLdF = weight * -label * sigmoid(-label * this.F[t]); // d ℓ(yF)/dF = −y ψ(yF)
@@ -203,19 +214,24 @@ export class TokenSpanNetwork {
         for (let r = 0; r < m; r++) {
           const wr = r * p;
           const preOff = ((h * T + t) * m + r) * L;
+          let loaded = false;
           for (let l1 = 0; l1 < L; l1++) {
-            const pre = this.pre[preOff + l1];
+            const pre = preAll[preOff + l1];
             const act = modes ? modes[preOff + l1] : pre > 0 ? 1 : 0; // σ'(pre), heaviside(0) = 0
             if (act === 0) continue;
+            if (!loaded) {
+              for (let l2 = 0; l2 < L; l2++) v[l2] = sign[l2] * W[wr + index[l2]];
+              loaded = true;
+            }
             const a = c * act;
             const row = pOff + l1 * L;
+            const g = l1 * L;
             for (let l2 = 0; l2 < L; l2++) {
               const s2 = sign[l2];
               if (s2 === 0) continue; // a zero token carries no value and no gradient
-              const P = this.P[row + l2];
-              const j = index[l2];
-              gW[wr + j] += a * P * s2; // ∂pre/∂ω = ζ_{l1}
-              G[l1 * L + l2] += a * P * (s2 * W[wr + j] - pre); // P (v − pre)
+              const Pa = a * P[row + l2];
+              gW[wr + index[l2]] += Pa * s2; // ∂pre/∂ω = ζ_{l1}
+              G[g + l2] += Pa * (v[l2] - pre); // P (v − pre)
             }
           }
         }
@@ -262,6 +278,75 @@ export class TokenSpanNetwork {
       for (let i = 0; i < m * p; i++) grad[w + i] = gW[i];
     }
     return loss;
+  }
+
+  /**
+   * Directional derivatives of the switching functions along a state velocity v:
+   * out_i = ∇_y pre_i · v, exact (no finite differences). With δS_{l1 l2} = s_{l1} s_{l2} δA[j_{l2}, j_{l1}],
+   *   δP_{l1 l2} = P_{l1 l2} (δS_{l1 l2} − Σ_k P_{l1 k} δS_{l1 k}),
+   *   δpre_{r,l1} = Σ_{l2} δP_{l1 l2} v_{r,l2} + Σ_{l2} P_{l1 l2} s_{l2} δω_r[j_{l2}].
+   * Call after `forward(y)` at the same y.
+   */
+  preRates(y: Float64Array, v: Float64Array, out: Float64Array): void {
+    const { p, m, L, storedHeads, keyQuery, dk } = this.c;
+    const { types } = this.data;
+    const T = this.T;
+    const dA = this.gA; // scratch: δA_h
+    const dW = this.gW; // scratch: δω_h
+    for (let h = 0; h < storedHeads; h++) {
+      const o = this.c.attnOffset(h);
+      if (keyQuery === 'combined') {
+        for (let i = 0; i < p * p; i++) dA[h][i] = v[o + i];
+      } else {
+        // δA = δK̃ᵀ Q̃ + K̃ᵀ δQ̃
+        const q = o + dk * p;
+        for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) {
+          let s = 0;
+          for (let a = 0; a < dk; a++) s += v[o + a * p + i] * y[q + a * p + j] + y[o + a * p + i] * v[q + a * p + j];
+          dA[h][i * p + j] = s;
+        }
+      }
+      const w = this.c.neuronOffset(h);
+      for (let i = 0; i < m * p; i++) dW[h][i] = v[w + i];
+    }
+    if (storedHeads === 1) {
+      const D = this.D;
+      for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) dA[1][i * p + j] = D[i] * D[j] * dA[0][i * p + j];
+      for (let r = 0; r < m; r++) for (let j = 0; j < p; j++) dW[1][r * p + j] = D[j] * dW[0][r * p + j];
+    }
+    const dS = this.G; // scratch: δP row by row
+    for (let h = 0; h < 2; h++) {
+      const W = this.W[h];
+      for (let t = 0; t < T; t++) {
+        const { index, sign } = types[t];
+        const pOff = (h * T + t) * L * L;
+        for (let l1 = 0; l1 < L; l1++) {
+          const row = pOff + l1 * L;
+          let mean = 0;
+          for (let l2 = 0; l2 < L; l2++) {
+            const d = sign[l1] * sign[l2] * dA[h][index[l2] * p + index[l1]];
+            dS[l1 * L + l2] = d;
+            mean += this.P[row + l2] * d;
+          }
+          for (let l2 = 0; l2 < L; l2++) dS[l1 * L + l2] = this.P[row + l2] * (dS[l1 * L + l2] - mean); // δP
+        }
+        for (let r = 0; r < m; r++) {
+          const wr = r * p;
+          const preOff = ((h * T + t) * m + r) * L;
+          for (let l1 = 0; l1 < L; l1++) {
+            const row = pOff + l1 * L;
+            let d = 0;
+            for (let l2 = 0; l2 < L; l2++) {
+              const s2 = sign[l2];
+              if (s2 === 0) continue;
+              const j = index[l2];
+              d += dS[l1 * L + l2] * s2 * W[wr + j] + this.P[row + l2] * s2 * dW[h][wr + j];
+            }
+            out[preOff + l1] = d;
+          }
+        }
+      }
+    }
   }
 
   /** Attention feature ζ^h_l of type t into out (length p). Call after `forward`. */

@@ -27,6 +27,8 @@ export const YANG_PARAMS: Readonly<Record<string, ParamSpec>> = {
   eps2: { kind: 'number', default: 0.05, range: [1e-12, 1], doc: 'stageEnds=criteria: Stage 2 ends when the hard-sample loss falls below eps2' },
   etaW: { kind: 'number', default: 1, range: [0, 1e3], doc: 'neuron rate η_w (dω/dτ = −η_w ∇_ω L)' },
   etaA: { kind: 'number', default: 1, range: [0, 1e3], doc: 'attention rate η_A (dA/dτ = −η_A ∇_A L)' },
+  d: { kind: 'number', default: 16, range: [2, 1024], integer: true, doc: 'finite-sample (SGD) form only: ambient token dimension d ≥ 2K (the flow is exact in the 2K-dimensional token span)' },
+  noise: { kind: 'number', default: 0, range: [0, 10], doc: 'finite-sample (SGD) form only: Gaussian token noise σ_ξ added to every non-padding token (breaks the exact reduction)' },
   seed: { kind: 'number', default: 1, range: [0, 2 ** 32 - 1], integer: true, doc: 'seed of the random initialisations' },
 };
 

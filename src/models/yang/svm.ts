@@ -35,7 +35,7 @@ export function minNormPoint(q: readonly Float64Array[]): number {
   let scale = 0;
   for (const v of q) scale = Math.max(scale, dot(v, v));
   if (scale === 0) return 0;
-  const tolZ = 1e-12 * scale;
+  const tolZ = 1e-12 * scale; // rounding level of the dot products
   // start at the point of smallest norm
   let first = 0;
   for (let i = 1; i < q.length; i++) if (dot(q[i], q[i]) < dot(q[first], q[first])) first = i;
@@ -55,7 +55,10 @@ export function minNormPoint(q: readonly Float64Array[]): number {
       const v = dot(x, q[i]);
       if (v < best) { best = v; j = i; }
     }
-    if (best >= xx - tolZ * 1e-6 || S.includes(j)) return Math.sqrt(xx); // optimality: x·q ≥ ‖x‖² for every q
+    // optimality: x·q ≥ ‖x‖² for every q, to the rounding level of the dot products
+    if (best >= xx - tolZ || S.includes(j)) return Math.sqrt(xx);
+    const prevS = S;
+    const prevLambda = lambda;
     S = [...S, j];
     lambda = [...lambda, 0];
     for (let minor = 0; minor < 1000; minor++) {
@@ -64,7 +67,14 @@ export function minNormPoint(q: readonly Float64Array[]): number {
       if (w.every((v) => v > 1e-15)) { lambda = w; break; }
       // step from λ towards w until the first coordinate hits 0, then drop it
       let theta = 1;
-      w.forEach((v, i) => { if (v <= 1e-15) theta = Math.min(theta, lambda[i] / (lambda[i] - v)); });
+      w.forEach((v, i) => { if (v <= 1e-15 && lambda[i] - v > 0) theta = Math.min(theta, lambda[i] / (lambda[i] - v)); });
+      if (minor === 0 && w[w.length - 1] <= 1e-15) {
+        // the new point does not enter the corral: x is optimal to rounding (Wolfe: cannot happen in exact arithmetic)
+        S = prevS;
+        lambda = prevLambda;
+        combine();
+        return Math.sqrt(dot(x, x));
+      }
       lambda = lambda.map((l, i) => l + theta * (w[i] - l));
       const keep = lambda.map((l) => l > 1e-15);
       S = S.filter((_, i) => keep[i]);
