@@ -3,6 +3,7 @@
  *   final:NAME        NAME at the end of the run (NAME: loss, a model observable, or M.metric)
  *   at:T:NAME         NAME at time T (T is added to the save grid, so the value is exact)
  *   event:NAME<LEVEL  first time NAME crosses LEVEL (also NAME>LEVEL), located on the dense output
+ *   event-ratio:A,B   first-crossing time of event A over that of event B (A, B as in event:)
  *   transitions       number of transitions found by stage detection
  *   stage-ratio:I/J   time of transition I over time of transition J (each at the geometric
  *                     mean of its start and end), e.g. stage-ratio:2/1
@@ -28,6 +29,7 @@ type Parsed =
   | { kind: 'final'; name: string }
   | { kind: 'at'; t: number; name: string }
   | { kind: 'event'; spec: string }
+  | { kind: 'event-ratio'; a: string; b: string }
   | { kind: 'transitions' }
   | { kind: 'stage-ratio'; i: number; j: number }
   | { kind: 'verdict'; id: string }
@@ -35,7 +37,7 @@ type Parsed =
   | { kind: 'model'; name: string };
 
 export function parseMetric(spec: string, model: Model, p: Params): Parsed {
-  const bad = (why: string): never => { throw inputError(`--metric '${spec}': ${why}. Forms: final:NAME, at:T:NAME, event:NAME<LEVEL, transitions, stage-ratio:I/J, verdict:ID, status, model:NAME.`); };
+  const bad = (why: string): never => { throw inputError(`--metric '${spec}': ${why}. Forms: final:NAME, at:T:NAME, event:NAME<LEVEL, event-ratio:A,B, transitions, stage-ratio:I/J, verdict:ID, status, model:NAME.`); };
   if (spec === 'transitions') return { kind: 'transitions' };
   if (spec === 'status') return { kind: 'status' };
   const [head, ...rest] = spec.split(':');
@@ -51,6 +53,12 @@ export function parseMetric(spec: string, model: Model, p: Params): Parsed {
       return { kind: 'at', t, name };
     }
     case 'event': observableEvent(model, p, tail); return { kind: 'event', spec: tail };
+    case 'event-ratio': {
+      const parts = tail.split(',');
+      if (parts.length !== 2) bad('expected event-ratio:A,B with two event specs, e.g. event-ratio:attn_max>0.1,neuron_norm>0.1');
+      parts.forEach((e) => observableEvent(model, p, e));
+      return { kind: 'event-ratio', a: parts[0], b: parts[1] };
+    }
     case 'stage-ratio': {
       const m = /^(\d+)\/(\d+)$/.exec(tail);
       if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) bad('expected stage-ratio:I/J with transition numbers from 1');
@@ -74,6 +82,7 @@ export function planMetrics(specs: readonly string[], model: Model, p: Params): 
     const m = parseMetric(s, model, p);
     if (m.kind === 'at') saveAt.push(m.t);
     if (m.kind === 'event') events.push(m.spec);
+    if (m.kind === 'event-ratio') events.push(m.a, m.b);
   }
   return { saveAt, events };
 }
@@ -99,6 +108,11 @@ export function evaluateMetrics(specs: readonly string[], model: Model, p: Param
       case 'event': {
         const name = observableEvent(model, p, m.spec).name;
         out[spec] = run.events.find((e) => e.name === name)?.t ?? NaN;
+        break;
+      }
+      case 'event-ratio': {
+        const time = (e: string): number => run.events.find((x) => x.name === observableEvent(model, p, e).name)?.t ?? NaN;
+        out[spec] = time(m.a) / time(m.b);
         break;
       }
       case 'transitions': out[spec] = transitions().length; break;

@@ -8,6 +8,7 @@
  * {@link makeChenLuoModel} with a fixed data set (e.g. {@link loadDataSetFile}) gives the same
  * model on any JSON data set.
  */
+import { analyze } from './analysis.js';
 import type { EventSpec, Vec } from '../../solve/types.js';
 import type { Rng } from '../../util/rng.js';
 import { num } from '../params.js';
@@ -109,6 +110,16 @@ export function makeChenLuoModel(fixed?: DataSet): Model & { setup(p: Params): C
     predictions: makeChenLuoPredictions(setup),
     figures: makeChenLuoFigures(setup),
     reportSections: makeChenLuoReport(setup),
+    metrics: {
+      escape_ratio: {
+        doc: 't_esc·ε / (T̄*·ns/‖S‖): 1 when the escape time follows Theorem 1 without a log factor',
+        value: (ctx) => { const a = analyze(setup(ctx.params), ctx.main()); return (a.tEsc * a.setup.eps) / (a.setup.blowUp.Tstar * a.setup.tau); },
+      },
+      plateau_length: {
+        doc: 'time from escape to plateau exit (first L < 0.9 min L̃1); NaN without a plateau',
+        value: (ctx) => { const a = analyze(setup(ctx.params), ctx.main()); return a.tExit - a.tEsc; },
+      },
+    },
   };
 }
 

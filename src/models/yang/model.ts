@@ -36,15 +36,18 @@ function networkFor(p: Params): TokenSpanNetwork {
   return net;
 }
 
-/** Summaries per saved state (every observable of a save point comes from one forward pass). */
-const summaries = new WeakMap<Vec, StateSummary>();
+/**
+ * Summaries per state (every observable of a save point comes from one forward pass). Keyed by
+ * the array and checked against a copy of its contents: integrators reuse one buffer for the
+ * states at which events are evaluated, so identity alone would return a stale summary.
+ */
+const summaries = new WeakMap<Vec, { copy: Float64Array; summary: StateSummary }>();
 function summaryOf(p: Params, y: Vec): StateSummary {
-  let s = summaries.get(y);
-  if (!s) {
-    s = summarize(networkFor(p), y);
-    summaries.set(y, s);
-  }
-  return s;
+  const hit = summaries.get(y);
+  if (hit && hit.copy.length === y.length && hit.copy.every((v, i) => v === y[i])) return hit.summary;
+  const summary = summarize(networkFor(p), y);
+  summaries.set(y, { copy: Float64Array.from(y), summary });
+  return summary;
 }
 
 /** Stage boundaries [end of Stage 1, end of Stage 2] of a three-stage schedule. */

@@ -11,12 +11,15 @@ export function summarizeNormsOf(net: TokenSpanNetwork, y: Float64Array): { norm
  * so the result for the last time t is reused (one forward pass per time, not per event).
  */
 export function normsByTime(net: TokenSpanNetwork): (t: number, y: Float64Array) => { norm: number; attn: number } {
+  // both events ask at the same (t, y): compute once, but only for the very same state
   let lastT = NaN;
+  let lastY = new Float64Array(0);
   let last = { norm: NaN, attn: NaN };
   return (t, y) => {
-    if (t !== lastT) {
+    if (t !== lastT || lastY.length !== y.length || !lastY.every((v, i) => v === y[i])) {
       last = summarizeNormsOf(net, y);
       lastT = t;
+      lastY = Float64Array.from(y);
     }
     return last;
   };
