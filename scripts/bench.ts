@@ -8,6 +8,10 @@ import { benchSolvers } from './bench-solvers.js';
 import { benchObservers } from './bench-observers.js';
 import { benchSweep } from './bench-sweep.js';
 import { benchKinks } from './bench-kinks.js';
+import { benchStiff } from './bench-stiff.js';
+import { benchYang } from './bench-yang.js';
+import { benchChenLuo } from './bench-chen-luo.js';
+import { benchGong } from './bench-gong.js';
 
 const SECTIONS: Record<string, { title: string; run: () => Promise<string> }> = {
   expressions: { title: 'Compiled gradient vs hand-written JS vs mathjs evaluate (ns per call)', run: benchExpressions },
@@ -15,6 +19,10 @@ const SECTIONS: Record<string, { title: string; run: () => Promise<string> }> = 
   examples: { title: 'Bundled examples: RHS calls and wall time per method', run: benchExamples },
   observers: { title: 'Spectral observers per save point', run: benchObservers },
   kinks: { title: 'Kinks: exact crossings and sliding modes against smooth-through', run: benchKinks },
+  stiff: { title: 'Stiff phases: dop853, rodas5p and auto', run: benchStiff },
+  yang: { title: 'Yang et al.: three-stage run, 9-scalar and token-span forms', run: benchYang },
+  'chen-luo': { title: 'Chen–Luo: full-model RHS and two-stage run', run: benchChenLuo },
+  gong: { title: 'Gong et al.: full-matrix and reduced flows', run: benchGong },
   sweep: { title: 'Sweeps: 1 and 2 workers', run: benchSweep },
 };
 

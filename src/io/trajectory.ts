@@ -55,6 +55,7 @@ export function trajectoryJson(r: TrajectoryRecord): string {
     loss: r.loss ? Array.from(r.loss) : null,
     events: s.events.map((e) => ({ name: e.name, t: e.t, direction: e.direction, state: Array.from(e.y) })),
     kinks: s.kinks ?? null,
+    switches: s.switches,
   }, null, 1);
 }
 

@@ -68,26 +68,29 @@ export class LuFactors {
     return true;
   }
 
-  /** Solves A x = b in place (b becomes x) with the factors of the last successful `factor()`. */
-  solve(b: Float64Array): void {
+  /**
+   * Solves A x = b in place with the factors of the last successful `factor()`: b is
+   * buf[off … off + n − 1] and becomes x (an offset rather than a subarray, so nothing is allocated).
+   */
+  solve(buf: Float64Array, off = 0): void {
     const { n, a, piv } = this;
     for (let k = 0; k < n; k++) {
       const p = piv[k];
       if (p !== k) {
-        const tmp = b[k];
-        b[k] = b[p];
-        b[p] = tmp;
+        const tmp = buf[off + k];
+        buf[off + k] = buf[off + p];
+        buf[off + p] = tmp;
       }
     }
     for (let i = 1; i < n; i++) {
-      let s = b[i];
-      for (let j = 0; j < i; j++) s -= a[i * n + j] * b[j]; // L y = P b (unit diagonal)
-      b[i] = s;
+      let s = buf[off + i];
+      for (let j = 0; j < i; j++) s -= a[i * n + j] * buf[off + j]; // L y = P b (unit diagonal)
+      buf[off + i] = s;
     }
     for (let i = n - 1; i >= 0; i--) {
-      let s = b[i];
-      for (let j = i + 1; j < n; j++) s -= a[i * n + j] * b[j]; // U x = y
-      b[i] = s / a[i * n + i];
+      let s = buf[off + i];
+      for (let j = i + 1; j < n; j++) s -= a[i * n + j] * buf[off + j]; // U x = y
+      buf[off + i] = s / a[i * n + i];
     }
   }
 }

@@ -36,15 +36,16 @@ export interface ModelRun {
   readonly wallMs: number;
 }
 
-/** The solver options a model file asks for (its `solver` block), before CLI flags. */
+/** The solver options a model file asks for (its `solver` block, the method defaulting to auto), before CLI flags. */
 export function solveModelOptions(spec: ModelSpec): SolveOptions {
   const o: SolveOptions = {};
   const d = spec.solver;
-  if (d.method !== undefined) o.method = d.method as MethodName;
+  o.method = (d.method ?? MODEL_FILE_METHOD) as MethodName;
   if (d.rtol !== undefined) o.rtol = d.rtol;
   if (d.atol !== undefined) o.atol = d.atol;
   if (d.maxSteps !== undefined) o.maxSteps = d.maxSteps;
   if (d.kinks !== undefined) o.kinks = d.kinks as KinkMode;
+  if (d.logTime !== undefined) o.logTime = d.logTime;
   return o;
 }
 
@@ -68,7 +69,9 @@ export function solveModel(spec: ModelSpec, overrides: ReadonlyMap<string, numbe
   if (system.switched) options.switching = system.switched;
   const kinks = pick('kinks');
   if (kinks !== undefined) options.kinks = kinks as KinkMode;
-  if (options.method === 'rodas5p' || options.method === 'auto') {
+  // auto on a field with kinks treated exactly stays with DOP853 (SolveOptions.kinks): no Jacobian needed
+  const kinkedAuto = options.method === 'auto' && system.switched && kinks !== 'smooth-through';
+  if ((options.method === 'rodas5p' || options.method === 'auto') && !kinkedAuto) {
     // the exact Jacobian (−Hessian of the loss), compiled only for the methods that use it
     if (system.jacobian) options.jacobian = system.jacobian();
     if (system.autonomous !== undefined) options.autonomous = system.autonomous;

@@ -34,7 +34,7 @@ export function modelFromSpec(spec: ModelSpec, id: string): Model {
     observables: (p) => system(p).stateNames.map((name, i) => ({ name, doc: 'state variable', value: (y) => y[i] })),
     matrices: () => [],
     events: (p) => system(p).events,
-    horizon: () => ({ tEnd: spec.tEnd, saveAt: spec.saveAt, solver: solveModelOptions(spec) }),
+    horizon: (p) => ({ tEnd: spec.tEnd, saveAt: spec.saveAt, solver: { ...solveModelOptions(spec), autonomous: system(p).autonomous } }),
     predictions: [],
   };
 }

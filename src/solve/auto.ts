@@ -120,7 +120,8 @@ class AdaptiveRun {
   private st: Stepper;
   private ctl: Controller;
   private readonly monitor: StiffnessMonitor | null;
-  private readonly rhoWork: Float64Array;
+  private readonly rhoV: Float64Array;
+  private readonly rhoW: Float64Array;
 
   constructor(
     private readonly f: RhsFn,
@@ -138,7 +139,8 @@ class AdaptiveRun {
     const n = ros.n;
     const ftCalls = src.timeDerivative === 'fd' ? 1 : 0;
     this.monitor = erk ? new StiffnessMonitor(implicitStepCost(n, RODAS5P.m.length, src.jacobian !== null, ftCalls)) : null;
-    this.rhoWork = new Float64Array(2 * n);
+    this.rhoV = new Float64Array(n);
+    this.rhoW = new Float64Array(n);
   }
 
   private newController(): Controller {
@@ -213,7 +215,7 @@ class AdaptiveRun {
         spendMark = st.nfev;
         if (this.monitor.explicitStep(hLambda, spend)) h = this.switchTo(this.ros, t, 'stiff', hLambda, h);
       } else {
-        const rho = spectralRadius(this.ros.J, this.ros.n, this.rhoWork); // J at this step's start
+        const rho = spectralRadius(this.ros.J, this.ros.n, this.rhoV, this.rhoW); // J at this step's start
         if (this.monitor.implicitStep(hNext, rho)) {
           const hStab = rho > 0 ? (0.5 * DOP853_BOUNDARY) / rho : Infinity;
           h = this.switchTo(this.erk as ErkStepper, t, 'non-stiff', h * rho, Math.min(h, hStab));

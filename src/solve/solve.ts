@@ -22,9 +22,12 @@ import { LogTime } from './log-time.js';
  * - `span` is [t0, t_end] with t_end > t0.
  * - `y0` is the initial state (copied; never modified).
  * - `options` see {@link SolveOptions}: method (dopri5 by default; dop853; odex; euler with a
- *   fixed step), rtol/atol, maxSteps, h0, hMax, fixed step h, saveAt, events, onStep, and for
+ *   fixed step; rodas5p, implicit, for stiff problems; auto, DOP853 switching to Rodas5P where
+ *   the problem is stiff), rtol/atol, maxSteps, h0, hMax, fixed step h, saveAt, events, onStep, and for
  *   fields with kinks `switching` (the switched form) and `kinks` (how kinks are treated; exact
- *   crossings plus sliding modes by default when `switching` is given, see src/solve/kinks).
+ *   crossings plus sliding modes by default when `switching` is given, see src/solve/kinks);
+ *   for rodas5p/auto `jacobian` (exact ∂f/∂y; finite differences without it) and `autonomous`;
+ *   `logTime` to integrate in s = log(1 + t − t0) (see docs/stiff.md).
  *
  * Returns: a {@link Solution} whose `status` says how the run ended — `success`, `event` (a terminal
  * event), or a failure: `max_steps`, `step_too_small` (h < 10·eps·|t|), `non_finite` (blow-up: the
@@ -33,6 +36,7 @@ import { LogTime } from './log-time.js';
  * grid is truncated there; `message` names the time and the knob to turn. `kink_failure` ends a run
  * whose kinks could not be continued (a sliding mode under kinks 'exact', a singular sliding
  * system); with kinks 'exact' or 'filippov' the solution records crossings, pins and releases in `kinks`.
+ * `switches` lists where `auto` changed method; `stats.njev`/`stats.ndec` count Jacobians and LUs.
  *
  * Throws: `inputError` for invalid input only, never for a failed integration.
  */

@@ -120,11 +120,11 @@ export class StiffnessMonitor {
 /**
  * Spectral radius of a row-major n×n matrix, estimated by power iteration:
  * ρ ≈ (‖A^k v‖/‖A^(k−m) v‖)^(1/m) with k = 16, m = 8 from a fixed start vector (deterministic).
- * Exact for a dominant real eigenvalue, close for a dominant complex pair. `work` needs length 2n.
+ * Exact for a dominant real eigenvalue, close for a dominant complex pair. v0, w0: scratch of length n.
  */
-export function spectralRadius(A: Float64Array, n: number, work: Float64Array): number {
-  let v = work.subarray(0, n);
-  let w = work.subarray(n, 2 * n);
+export function spectralRadius(A: Float64Array, n: number, v0: Float64Array, w0: Float64Array): number {
+  let v = v0;
+  let w = w0;
   for (let i = 0; i < n; i++) v[i] = 1 + 0.1 * Math.sin(i + 1); // a generic start: not orthogonal to the dominant eigenvector in general
   let logGrowth = 0;
   const K = 16;

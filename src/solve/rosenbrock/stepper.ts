@@ -174,7 +174,7 @@ export class RosenbrockStepper implements Interpolant {
         if (hasFt) acc += hd * ft[k]; // + h d_i ∂f/∂t
         U[off + k] = acc;
       }
-      lu.solve(U.subarray(off, off + n)); // U_i = (I/(hγ) − J)⁻¹ (…)
+      lu.solve(U, off); // U_i = (I/(hγ) − J)⁻¹ (…)
     }
     const yNew = this.yNew;
     const m = tableau.m;
@@ -237,13 +237,15 @@ export class RosenbrockStepper implements Interpolant {
     const nK = this.tableau.H.length;
     if (!this.denseReady) {
       const { U, s } = this;
-      this.tableau.H.forEach((row, r) => {
+      const H = this.tableau.H;
+      for (let r = 0; r < nK; r++) {
+        const row = H[r];
         for (let k = 0; k < n; k++) {
           let acc = 0;
-          for (let j = 0; j < s; j++) acc += row[j] * U[j * n + k];
+          for (let j = 0; j < s; j++) acc += row[j] * U[j * n + k]; // K_r = Σ_i H_ri U_i
           Kd[r * n + k] = acc;
         }
-      });
+      }
       this.denseReady = true;
     }
     const y0 = this.yNew;

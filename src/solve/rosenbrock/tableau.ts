@@ -44,8 +44,8 @@ export interface RosenbrockTableau {
 /**
  * Rodas5P (Steinebach 2023): 8 stages, order 5 with an embedded order-4 solution, stiffly
  * accurate (y1 is the last stage point plus U_8, ŷ1 the last stage point), L-stable, and a
- * 4th-order dense output. Designed to keep its order on the Prothero–Robinson test and on
- * index-1 DAEs, where Rodas5 loses it.
+ * 4th-order dense output. Constructed to avoid Rodas5's order reduction on the Prothero–Robinson
+ * test and on index-1 DAEs (per the paper).
  *
  * Reference [R]: G. Steinebach, "Construction of Rosenbrock–Wanner method Rodas5P and numerical
  * benchmarks within the Julia Differential Equations package", BIT Numer. Math. 63 (2023) 27.
