@@ -14,10 +14,10 @@ function definitions(): Array<{ label: string; def: SweepDefinition }> {
     def: { model: 'deep-linear', x: { name: 'eps', lo: 1e-4, hi: 0.1, n: 16, log: true }, y: { name: 's3', lo: 0.2, hi: 1.2, n: 16, log: false }, sets: {}, metrics: ['transitions'], maxSteps: 200_000 },
   }];
   const yang = MODELS.get('yang');
-  if (yang && 'sigma0' in yang.params && 'etaRatio' in yang.params) {
+  if (yang && 'sigma0' in yang.params && 'etaA' in yang.params) {
     out.push({
-      label: 'yang 9-scalar 32×32',
-      def: { model: 'yang', x: { name: 'sigma0', lo: 0.01, hi: 0.5, n: 32, log: true }, y: { name: 'etaRatio', lo: 0.1, hi: 10, n: 32, log: true }, sets: { form: 'nine-scalar' }, metrics: ['status'], maxSteps: 200_000 },
+      label: 'yang token-span (m = 1) 32×32',
+      def: { model: 'yang', x: { name: 'sigma0', lo: 0.01, hi: 0.5, n: 32, log: true }, y: { name: 'etaA', lo: 0.1, hi: 10, n: 32, log: true }, sets: { training: 'simultaneous' }, metrics: ['event-ratio:attn_max>0.1,neuron_norm>0.1'], maxSteps: 200_000 },
     });
   }
   return out;
