@@ -38,20 +38,25 @@ function runCost(over: Record<string, ParamValue>): { wall: number; cpu: number;
 
 export async function benchGong(): Promise<string> {
   const lines: string[] = [];
-  lines.push('Full-matrix flow, N = 4096 queries (L = ∞), default dynamics (gradient flow, dopri5 rtol 1e-7, t ∈ [0, 20000], 200 save times with all observables; the run column includes them).', '');
+  lines.push('Full-matrix flow, N = 4096 queries (L = ∞), default dynamics (gradient flow, dopri5 rtol 1e-7, t ∈ [0, 20000], 200 save times with all observables; the run columns include them).', '');
   lines.push('| setting | d | parameters | gradient: wall ms | gradient: CPU ms | run: wall s | run: CPU s | RHS evaluations | status |');
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---|');
-  const settings: [string, Record<string, ParamValue>][] = [
-    ['B, rays, blocks (default)', {}],
-    ['B, clusters, off', { qlaw: 'clusters', normalize: 'off', init: 'symmetric' }],
-    ['A, clusters, off', { variant: 'A', qlaw: 'clusters', normalize: 'off', init: 'symmetric' }],
+  // variant A's complete run at d ≥ 32 takes many minutes (12 inner nodes × N queries per evaluation): gradient cost only
+  const settings: [string, Record<string, ParamValue>, number[]][] = [
+    // from a random start the rays flow can slide along an O(1) kink and stall (seen at d = 32: 20000 steps, max_steps),
+    // so the complete runs start symmetric; the gradient cost does not depend on the start
+    ['B, rays, blocks (default law, symmetric start)', { init: 'symmetric' }, [16, 32, 64]],
+    ['B, clusters, off', { qlaw: 'clusters', normalize: 'off', init: 'symmetric' }, [16, 32, 64]],
+    ['A, clusters, off', { variant: 'A', qlaw: 'clusters', normalize: 'off', init: 'symmetric' }, [16]],
   ];
-  for (const [label, over] of settings) {
+  for (const [label, over, runDims] of settings) {
     for (const d of [16, 32, 64]) {
       const o = { ...over, d, N: 4096 };
       const g = gradientCost(o);
-      const r = runCost(o);
-      lines.push(`| ${label} | ${d} | ${2 * d * d} | ${f3(g.wall)} | ${f3(g.cpu)} | ${f3(r.wall / 1e3)} | ${f3(r.cpu / 1e3)} | ${r.nfev} | ${r.status} |`);
+      const r = runDims.includes(d) ? runCost(o) : null;
+      const run = r ? `${f3(r.wall / 1e3)} | ${f3(r.cpu / 1e3)} | ${r.nfev} | ${r.status}` : '— | — | — | not run';
+      lines.push(`| ${label} | ${d} | ${2 * d * d} | ${f3(g.wall)} | ${f3(g.cpu)} | ${run} |`);
+      process.stderr.write(`${lines[lines.length - 1]}\n`);
     }
   }
   lines.push('', 'Reduced flow (L = ∞, quadrature order 48), same horizon and save times.', '');
@@ -61,6 +66,7 @@ export async function benchGong(): Promise<string> {
     for (const d of [16, 64]) {
       const r = runCost({ ...over, d, flow: 'reduced' });
       lines.push(`| ${label} | ${d} | ${f3(r.wall / 1e3)} | ${f3(r.cpu / 1e3)} | ${r.nfev} | ${r.status} |`);
+      process.stderr.write(`${lines[lines.length - 1]}\n`);
     }
   }
   return lines.join('\n');

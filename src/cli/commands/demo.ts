@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PRESETS } from '../../sweep/presets.js';
 import { runPreset } from '../../sweep/run-preset.js';
+import { selfContainedHtml } from '../../report/html.js';
 import { defaultWorkers } from '../../sweep/pool.js';
 import { loadModelFile } from '../../modelfile/system.js';
 import { solveModel } from '../../modelfile/run.js';
@@ -42,7 +43,7 @@ export function registerDemo(program: Command, io: CliIO, setExit: (code: number
         io.err(`[diagram ${i + 1}/${PRESETS.length}] gradflow sweep --preset ${preset.name} --small\n`);
         const dir = join(flags.out, 'phase', preset.name);
         const r = await runPreset(preset, dir, { small: true, workers: defaultWorkers(), shard: null, io });
-        index.push(`| ${preset.title} | ${preset.model} | ${r.filled} of ${r.total} | [png](${relative(flags.out, r.png)}) |`);
+        index.push(`| ${preset.title} | ${preset.model} | ${r.filled} of ${r.total} | ![${preset.name}](${relative(flags.out, r.png)}) |`);
       }
       index.push('', '## Bundled examples', '', '| example | method | summary |', '|---|---|---|');
       const names = bundledExamples();
@@ -64,7 +65,8 @@ export function registerDemo(program: Command, io: CliIO, setExit: (code: number
       }
       index.push('');
       writeFileSync(join(flags.out, 'report.md'), index.join('\n'));
-      io.err(`demo done in ${((performance.now() - start) / 1000).toFixed(1)} s: ${models.length - failedChecks} of ${models.length} model checks fully hold (failed claims are findings, see the reports), ${done - failedRuns} of ${done} example runs succeeded → ${join(flags.out, 'report.md')}\n`);
+      writeFileSync(join(flags.out, 'report.html'), selfContainedHtml(`gradflow ${packageInfo().version}: demo`, join(flags.out, 'report.md')));
+      io.err(`demo done in ${((performance.now() - start) / 1000).toFixed(1)} s: ${models.length - failedChecks} of ${models.length} model checks fully hold (failed claims are findings, see the reports), ${done - failedRuns} of ${done} example runs succeeded → ${join(flags.out, 'report.md')} (and report.html, self-contained)\n`);
       // a prediction that does not hold is a finding, reported above and in the report; the demo
       // itself failed only if a run could not be completed (`gradflow check` exits 1 on a failed claim)
       setExit(failedRuns > 0 ? EXIT.solverFailed : EXIT.ok);
