@@ -4,6 +4,7 @@
  * note's reconstruction [R] (closed forms, velocities, the 9-scalar reduction).
  */
 import { fmt } from '../../util/errors.js';
+import { logLogSlope } from '../../sgd/compare.js';
 import type { Prediction, Verdict } from '../types.js';
 import { stageOneClosedForm } from './closed-form.js';
 import { gradientField } from './flow.js';
@@ -187,17 +188,7 @@ const stage2Separable: Prediction = {
   },
 };
 
-/** Least-squares slope of log y against log x. */
-export function logLogSlope(x: readonly number[], y: readonly number[]): number {
-  const lx = x.map(Math.log);
-  const ly = y.map(Math.log);
-  const mx = lx.reduce((a, b) => a + b, 0) / lx.length;
-  const my = ly.reduce((a, b) => a + b, 0) / ly.length;
-  let sxy = 0;
-  let sxx = 0;
-  lx.forEach((v, i) => { sxy += (v - mx) * (ly[i] - my); sxx += (v - mx) ** 2; });
-  return sxy / sxx;
-}
+export { logLogSlope };
 
 const stage3Rate: Prediction = {
   id: 'stage3-loss-rate',

@@ -7,19 +7,7 @@ export function systemOf(state: Record<string, number>, def: { loss: string } | 
   return buildSystem(readModelSpec({ name: 'test', state, ...def, t_end: 1 }, 'test'));
 }
 
-/** Least-squares slope of y against x. */
-export function slope(x: readonly number[], y: readonly number[]): number {
-  const n = x.length;
-  const mx = x.reduce((a, b) => a + b, 0) / n;
-  const my = y.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i] - mx) * (y[i] - my);
-    sxx += (x[i] - mx) ** 2;
-  }
-  return sxy / sxx;
-}
+export { slope } from '../../fixtures/problems.js';
 
 /** Plain gradient descent y ← y + η f(y) for round(T/η) steps, written out (independent of solve). */
 export function gradientDescent(f: (t: number, y: Float64Array, d: Float64Array) => void, y0: ArrayLike<number>, eta: number, T: number): Float64Array {
