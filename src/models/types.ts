@@ -114,6 +114,23 @@ export interface FiniteSample<Data = unknown> {
   residual?(theta: Vec): number;
 }
 
+/**
+ * What `gradflow compare` runs when no learning rate, batch or data option is given: settings on
+ * the model's own time scales (a learning rate that is small for one model diverges on another).
+ */
+export interface CompareDefaults {
+  /** Learning rates of the full-batch GD runs on the exact population loss (the η-slope). */
+  readonly etas: readonly number[];
+  /** Batch sizes of the online SGD runs (the B-slope; needs `finiteSample`), at learning rate `batchEta`. */
+  readonly batches?: readonly number[];
+  readonly batchEta?: number;
+  readonly seeds?: number;
+  /** Horizon in τ (default: the model's own). */
+  readonly tau?: number;
+  /** Observables compared (default: the model's first three). */
+  readonly observables?: readonly string[];
+}
+
 export interface Horizon {
   readonly tEnd: number;
   readonly saveAt: Float64Array;
@@ -154,6 +171,8 @@ export interface Model {
   readonly predictions: readonly Prediction[];
   /** Finite-sample training in full parameters (see FiniteSample). */
   finiteSample?(p: Params): FiniteSample;
+  /** Default settings of `gradflow compare` for this model (see CompareDefaults). */
+  compareDefaults?(p: Params): CompareDefaults;
   /** Closed-form solution where one is known: a test oracle. */
   exact?(t: number, y0: Vec, p: Params): Vec | null;
   /**

@@ -32,6 +32,8 @@ export interface Series {
   readonly name: string;
   readonly x: ArrayLike<number>;
   readonly y: ArrayLike<number>;
+  /** Optional spread around y (e.g. min and max over seeds), drawn as a shaded band in the series colour. */
+  readonly spread?: { readonly lower: ArrayLike<number>; readonly upper: ArrayLike<number> };
 }
 
 /** A shaded vertical interval [from, to] of the x axis, e.g. a training stage. */
@@ -198,6 +200,26 @@ export async function linePlot(options: LinePlotOptions): Promise<Figure> {
     }
   });
   const xRange: [number, number] | null = values.length > 0 ? [xMin, xMax] : null;
+  // spreads: the points plottable in both bounds (a band is drawn only where it can be)
+  const spreadValues: { series: string; x: number; lo: number; hi: number }[] = [];
+  options.series.forEach((s, k) => {
+    if (!s.spread) return;
+    const lo = plottablePoints(s.x, s.spread.lower, { xLog, yLog });
+    const hi = plottablePoints(s.x, s.spread.upper, { xLog, yLog });
+    const his = new Map(hi.xs.map((x, i) => [x, hi.ys[i]]));
+    lo.xs.forEach((x, i) => { const h = his.get(x); if (h !== undefined) spreadValues.push({ series: names[k], x, lo: lo.ys[i], hi: h }); });
+  });
+  const spreads = {
+    data: { values: spreadValues },
+    mark: { type: 'area', opacity: 0.18, clip: true },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', scale: xyScale(xLog) },
+      y: { field: 'lo', type: 'quantitative', scale: xyScale(yLog) },
+      y2: { field: 'hi' },
+      // fill, not color: a channel of its own (same domain, so the same colours) without a legend
+      fill: { field: 'series', type: 'nominal', scale: { domain: names }, legend: null },
+    },
+  };
   const lines = {
     data: { values },
     mark: { type: 'line', strokeWidth: 1.8, clip: true },
@@ -213,7 +235,7 @@ export async function linePlot(options: LinePlotOptions): Promise<Figure> {
     width: options.width ?? 560,
     height: options.height ?? 320,
     config: BASE_CONFIG,
-    layer: [...bandLayers(options.bands, xRange, xLog, xLabel, notes), lines],
+    layer: [...bandLayers(options.bands, xRange, xLog, xLabel, notes), lines, ...(spreadValues.length ? [spreads] : [])], // lines first: the legend shows their symbol
   };
   return finish(spec, notes, options.render);
 }

@@ -35,6 +35,8 @@ export interface SettingResult {
   readonly meanObservableDeviation: Readonly<Record<string, number>>;
   /** Fraction of seeds whose transition count equals the flow's. */
   readonly sameStagesFraction: number;
+  /** Fraction of seeds whose model events fire in the flow's order. */
+  readonly sameEventOrderFraction: number;
 }
 
 export function describeData(d: DataMode, batch: number): string {
@@ -68,6 +70,7 @@ export function runComparison(model: Model, p: Params, o: CompareOptions, onProg
       maxLossDeviation: Math.max(...devs),
       meanObservableDeviation: meanObs,
       sameStagesFraction: runs.filter((r) => r.dev?.sameStages).length / runs.length,
+      sameEventOrderFraction: runs.filter((r) => r.dev?.sameEventOrder).length / runs.length,
     };
   });
 }
@@ -77,11 +80,18 @@ function mean(xs: readonly number[]): number {
 }
 
 export function comparisonTable(results: readonly SettingResult[], observables: readonly string[]): string {
-  const head = ['setting', 'seeds', 'sup |ΔL| (mean)', 'sup |ΔL| (max)', ...observables.map((n) => `sup |Δ${n}|`), 'transitions flow → discrete', 'same stages'];
+  const eventNames = results.flatMap((r) => r.runs.flatMap((x) => x.dev?.events.map((e) => e.name) ?? []));
+  const events = [...new Set(eventNames)];
+  const head = ['setting', 'seeds', 'sup |ΔL| (mean)', 'sup |ΔL| (max)', ...observables.map((n) => `sup |Δ${n}|`), 'transitions flow → discrete', 'same stages', ...events.map((n) => `${n}: flow → discrete`), ...(events.length ? ['same event order'] : [])];
   const rows = results.map((r) => {
     const d0 = r.runs[0]?.dev;
     const trans = d0 ? `${d0.flowTransitions.map(fmt).join(', ') || '—'} → ${d0.runTransitions.map(fmt).join(', ') || '—'}` : r.runs[0]?.run.message ?? '';
-    return [r.label, String(r.runs.length), fmt(r.meanLossDeviation), fmt(r.maxLossDeviation), ...observables.map((n) => fmt(r.meanObservableDeviation[n])), trans, `${Math.round(100 * r.sameStagesFraction)}%`];
+    const times = (t: number | null | undefined): string => (t === null || t === undefined ? '—' : fmt(t));
+    const eventCells = events.map((name) => {
+      const e = d0?.events.find((x) => x.name === name);
+      return e ? `${times(e.flow)} → ${times(e.run)}` : '—';
+    });
+    return [r.label, String(r.runs.length), fmt(r.meanLossDeviation), fmt(r.maxLossDeviation), ...observables.map((n) => fmt(r.meanObservableDeviation[n])), trans, `${Math.round(100 * r.sameStagesFraction)}%`, ...eventCells, ...(events.length ? [`${Math.round(100 * r.sameEventOrderFraction)}%`] : [])];
   });
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((c) => `| ${c.join(' | ')} |`)].join('\n');
 }

@@ -5,9 +5,9 @@
  */
 import { solve } from '../solve/index.js';
 import type { Model, Params } from '../models/types.js';
-import type { Vec } from '../solve/types.js';
+import type { EventSpec, Vec } from '../solve/types.js';
 import { makeRng } from '../util/rng.js';
-import { transitionTimes } from '../stages/index.js';
+import { firstCrossing, transitionTimes } from '../stages/index.js';
 import { GradflowError } from '../util/errors.js';
 import type { DiscreteRun } from './train.js';
 
@@ -37,6 +37,36 @@ export interface Deviation {
   readonly runTransitions: readonly number[];
   /** Same number of transitions in both. */
   readonly sameStages: boolean;
+  /**
+   * The model's events (e.g. "neuron norm reaches 0.1", "attention reaches 0.1"): when each first
+   * fires along the recorded states of the flow and of the run (null: never within the horizon).
+   */
+  readonly events: readonly EventTiming[];
+  /** The events that fire do so in the same order in both (and the same ones fire). */
+  readonly sameEventOrder: boolean;
+}
+
+export interface EventTiming {
+  readonly name: string;
+  readonly flow: number | null;
+  readonly run: number | null;
+}
+
+/**
+ * When each event first fires along recorded states: the first sign change of g in the event's
+ * direction, linearly interpolated between records (both series are read on the same grid, so
+ * the interpolation error is common to flow and run, of order Δτ² at the crossing).
+ */
+export function eventTimesAlong(events: readonly EventSpec[], tau: Float64Array, states: readonly Vec[]): (number | null)[] {
+  return events.map((e) => {
+    const g = Float64Array.from(states, (y, i) => e.g(tau[i], y));
+    if (!g.every(Number.isFinite)) return null;
+    return firstCrossing(tau, g, 0, e.direction === 1 ? 'rising' : e.direction === -1 ? 'falling' : 'both');
+  });
+}
+
+function eventOrder(times: readonly (number | null)[]): string {
+  return times.map((t, i) => [t, i] as const).filter(([t]) => t !== null).sort((a, b) => a[0]! - b[0]!).map(([, i]) => i).join(',');
 }
 
 export function deviation(model: Model, p: Params, run: DiscreteRun, flow: FlowAt, observableNames: readonly string[] = []): Deviation {
@@ -50,7 +80,14 @@ export function deviation(model: Model, p: Params, run: DiscreteRun, flow: FlowA
     dl = Math.max(dl, Math.abs(run.loss[k] - flow.loss[i]));
     for (const o of obs) dobs[o.name] = Math.max(dobs[o.name], Math.abs(o.value(run.states[k], run.tau[k]) - o.value(flow.states[i], flow.tau[i])));
   }
-  return { loss: dl, observables: dobs, ...stageComparison(flow.tau, flow.loss, run.tau, run.loss) };
+  const events = model.events?.(p) ?? [];
+  const flowTimes = eventTimesAlong(events, flow.tau, flow.states);
+  const runTimes = eventTimesAlong(events, run.tau, run.states);
+  return {
+    loss: dl, observables: dobs, ...stageComparison(flow.tau, flow.loss, run.tau, run.loss),
+    events: events.map((e, i) => ({ name: e.name, flow: flowTimes[i], run: runTimes[i] })),
+    sameEventOrder: eventOrder(flowTimes) === eventOrder(runTimes),
+  };
 }
 
 function stageComparison(tf: Float64Array, Lf: Float64Array, tr: Float64Array, Lr: Float64Array): Pick<Deviation, 'flowTransitions' | 'runTransitions' | 'sameStages'> {

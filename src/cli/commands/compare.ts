@@ -11,7 +11,7 @@ import type { DataMode } from '../../sgd/train.js';
 import { linePlot, writeFigure, type Series } from '../../report/index.js';
 import { ensureDir } from '../../io/series.js';
 import { geomspace } from '../../util/grid.js';
-import { fmt, inputError } from '../../util/errors.js';
+import { fmt, fmt4, inputError } from '../../util/errors.js';
 import { packageInfo } from '../../util/package-info.js';
 import type { Model, Params } from '../../models/types.js';
 import type { CliIO } from '../io.js';
@@ -33,20 +33,24 @@ function parseData(text: string): DataMode {
   throw inputError(`--data '${text}': expected population, online or n=COUNT.`);
 }
 
-export function defaultSettings(model: Model, p: Params): { settings: CompareSetting[]; seeds: number } {
-  const etas = [0.1, 0.05, 0.025, 0.0125];
-  const settings: CompareSetting[] = etas.map((eta) => ({ schedule: { kind: 'constant', eta }, data: { kind: 'population' }, batch: 1 }));
-  if (model.finiteSample?.(p)) {
-    for (const batch of [4, 16, 64, 256]) settings.push({ schedule: { kind: 'constant', eta: 0.0125 }, data: { kind: 'online' }, batch });
+/** Settings when none are given: the model's own (CompareDefaults), else η = 0.1 … 0.0125 and B = 4 … 256. */
+export function defaultSettings(model: Model, p: Params): { settings: CompareSetting[]; seeds: number; tau?: number; observables?: readonly string[] } {
+  const hasSamples = model.finiteSample !== undefined;
+  const d = model.compareDefaults?.(p) ?? { etas: [0.1, 0.05, 0.025, 0.0125], batches: [4, 16, 64, 256], batchEta: 0.0125, seeds: 4 };
+  const settings: CompareSetting[] = d.etas.map((eta) => ({ schedule: { kind: 'constant', eta }, data: { kind: 'population' }, batch: 1 }));
+  if (hasSamples) {
+    const eta = d.batchEta ?? d.etas[d.etas.length - 1];
+    for (const batch of d.batches ?? []) settings.push({ schedule: { kind: 'constant', eta }, data: { kind: 'online' }, batch });
   }
-  return { settings, seeds: model.finiteSample ? 4 : 1 };
+  return { settings, seeds: hasSamples ? d.seeds ?? 4 : 1, tau: d.tau, observables: d.observables };
 }
 
 export async function compareModel(name: string, flags: CompareFlags, io: CliIO): Promise<string> {
   const model = findModel(name);
   const p = resolveParams(model, parseSetFlags(flags.set));
   const horizon = model.horizon(p);
-  const tauEnd = numberFlag('tau', flags.tau) ?? horizon.tEnd;
+  const defaults = defaultSettings(model, p);
+  const tauEnd = numberFlag('tau', flags.tau) ?? defaults.tau ?? horizon.tEnd;
   if (!(tauEnd > 0)) throw inputError(`--tau must be > 0 (got ${flags.tau}).`);
   let settings: CompareSetting[];
   let nSeeds: number;
@@ -57,13 +61,15 @@ export async function compareModel(name: string, flags: CompareFlags, io: CliIO)
     settings = schedules.flatMap((schedule) => datas.flatMap((data): CompareSetting[] => (data.kind === 'population' ? [{ schedule, data, batch: 1 }] : batches.map((batch) => ({ schedule, data, batch })))));
     nSeeds = 1;
   } else {
-    ({ settings, seeds: nSeeds } = defaultSettings(model, p));
+    ({ settings, seeds: nSeeds } = defaults);
   }
   const seedsN = numberFlag('seeds', flags.seeds) ?? nSeeds;
   if (!Number.isInteger(seedsN) || seedsN < 1) throw inputError(`--seeds must be a positive integer (got ${flags.seeds}).`);
   const baseSeed = typeof p.seed === 'number' ? p.seed : 1;
   const seeds = Array.from({ length: seedsN }, (_, i) => baseSeed + i);
-  const observables = flags.observable.length ? flags.observable : model.observables(p).slice(0, 3).map((o) => o.name);
+  const known = model.observables(p).map((o) => o.name);
+  for (const name of flags.observable) if (!known.includes(name)) throw inputError(`--observable '${name}': ${model.id} has no such observable (it has ${known.join(', ')}).`);
+  const observables = flags.observable.length ? flags.observable : defaults.observables ? [...defaults.observables] : known.slice(0, 3);
   const record = Float64Array.from([0, ...geomspace(tauEnd * 1e-3, tauEnd, 200)]);
   ensureDir(flags.out);
   const results = runComparison(model, p, {
@@ -90,7 +96,7 @@ export async function compareModel(name: string, flags: CompareFlags, io: CliIO)
   writeFileSync(path, md);
   writeFileSync(join(flags.out, 'compare.json'), JSON.stringify({
     gradflow: packageInfo().version, model: model.id, params: p, tauEnd, seeds, observables,
-    settings: results.map((r) => ({ label: r.label, setting: r.setting, mean_loss_deviation: r.meanLossDeviation, max_loss_deviation: r.maxLossDeviation, observable_deviation: r.meanObservableDeviation, same_stages_fraction: r.sameStagesFraction, runs: r.runs.map((x) => ({ seed: x.seed, status: x.run.status, steps: x.run.steps, loss_deviation: x.dev?.loss ?? null, flow_transitions: x.dev?.flowTransitions ?? null, run_transitions: x.dev?.runTransitions ?? null })) })),
+    settings: results.map((r) => ({ label: r.label, setting: r.setting, mean_loss_deviation: r.meanLossDeviation, max_loss_deviation: r.maxLossDeviation, observable_deviation: r.meanObservableDeviation, same_stages_fraction: r.sameStagesFraction, same_event_order_fraction: r.sameEventOrderFraction, runs: r.runs.map((x) => ({ seed: x.seed, status: x.run.status, steps: x.run.steps, loss_deviation: x.dev?.loss ?? null, flow_transitions: x.dev?.flowTransitions ?? null, run_transitions: x.dev?.runTransitions ?? null, events: x.dev?.events ?? null, message: x.run.message || null })) })),
   }, null, 1));
   return path;
 }
@@ -100,11 +106,11 @@ function slopeLines(results: readonly SettingResult[]): string[] {
   const pop = results.filter((r) => r.setting.data.kind === 'population' && r.setting.schedule.kind === 'constant');
   if (pop.length >= 2) {
     const etas = pop.map((r) => (r.setting.schedule as { eta: number }).eta);
-    lines.push(`Deviation against η (full batch): fitted log–log slope ${fmt(logLogSlope(etas, pop.map((r) => r.meanLossDeviation)))} (first-order method: 1).`);
+    lines.push(`Deviation against η (full batch): fitted log–log slope ${fmt4(logLogSlope(etas, pop.map((r) => r.meanLossDeviation)))} (first-order method: 1).`);
   }
   const online = results.filter((r) => r.setting.data.kind === 'online');
   if (online.length >= 2) {
-    lines.push(`Deviation against B (online SGD): fitted log–log slope ${fmt(logLogSlope(online.map((r) => r.setting.batch), online.map((r) => r.meanLossDeviation)))} (sampling noise: −1/2).`);
+    lines.push(`Deviation against B (online SGD): fitted log–log slope ${fmt4(logLogSlope(online.map((r) => r.setting.batch), online.map((r) => r.meanLossDeviation)))} (sampling noise: −1/2).`);
   }
   return lines;
 }
@@ -119,9 +125,12 @@ async function compareFigures(model: Model, results: readonly SettingResult[], d
     if (ok.length === 0) continue;
     const n = Math.min(...ok.map((x) => x.run.tau.length));
     const meanLoss = Float64Array.from({ length: n }, (_, i) => ok.reduce((s, x) => s + x.run.loss[i], 0) / ok.length);
-    // one line per setting (the mean over seeds); the spread over seeds is in the table's max column
+    // one line per setting (the mean over seeds) with the range over seeds shaded; seeds record at
+    // the same τ (the first step at or past each requested time), so their points line up
+    const lower = Float64Array.from({ length: n }, (_, i) => Math.min(...ok.map((x) => x.run.loss[i])));
+    const upper = Float64Array.from({ length: n }, (_, i) => Math.max(...ok.map((x) => x.run.loss[i])));
     const short = r.label.replace(', full batch, exact population loss', ', GD');
-    series.push({ name: `${short}${ok.length > 1 ? ` (mean of ${ok.length})` : ''}`, x: ok[0].run.tau.subarray(0, n), y: meanLoss });
+    series.push({ name: `${short}${ok.length > 1 ? ` (${ok.length} seeds: mean, range)` : ''}`, x: ok[0].run.tau.subarray(0, n), y: meanLoss, ...(ok.length > 1 ? { spread: { lower, upper } } : {}) });
   }
   await writeFigure(dir, 'overlay', await linePlot({ title: `${model.title}: flow and discrete runs`, subtitle: 'loss against τ = η·steps; each seed draws its own initial state, the flow shown is the first seed\'s', xLabel: 'τ', yLabel: 'loss', xLog: true, yLog: true, series }));
   out.push({ title: 'Flow and discrete runs', file: 'overlay' });
@@ -129,14 +138,14 @@ async function compareFigures(model: Model, results: readonly SettingResult[], d
   if (pop.length >= 2) {
     const etas = pop.map((r) => (r.setting.schedule as { eta: number }).eta);
     const devs = pop.map((r) => r.meanLossDeviation);
-    await writeFigure(dir, 'deviation-eta', await linePlot({ title: `${model.title}: deviation against η`, subtitle: `full batch; fitted slope ${fmt(logLogSlope(etas, devs))}`, xLabel: 'η', yLabel: 'sup_τ |L_GD − L_flow|', xLog: true, yLog: true, series: [{ name: 'GD', x: etas, y: devs }] }));
+    await writeFigure(dir, 'deviation-eta', await linePlot({ title: `${model.title}: deviation against η`, subtitle: `full batch; fitted slope ${fmt4(logLogSlope(etas, devs))}`, xLabel: 'η', yLabel: 'sup_τ |L_GD − L_flow|', xLog: true, yLog: true, series: [{ name: 'GD', x: etas, y: devs }] }));
     out.push({ title: 'Deviation against η', file: 'deviation-eta' });
   }
   const online = results.filter((r) => r.setting.data.kind === 'online');
   if (online.length >= 2) {
     const Bs = online.map((r) => r.setting.batch);
     const devs = online.map((r) => r.meanLossDeviation);
-    await writeFigure(dir, 'deviation-batch', await linePlot({ title: `${model.title}: deviation against batch size`, subtitle: `online SGD; fitted slope ${fmt(logLogSlope(Bs, devs))}`, xLabel: 'B', yLabel: 'sup_τ |L_SGD − L_flow|', xLog: true, yLog: true, series: [{ name: 'online SGD', x: Bs, y: devs }] }));
+    await writeFigure(dir, 'deviation-batch', await linePlot({ title: `${model.title}: deviation against batch size`, subtitle: `online SGD; fitted slope ${fmt4(logLogSlope(Bs, devs))}`, xLabel: 'B', yLabel: 'sup_τ |L_SGD − L_flow|', xLog: true, yLog: true, series: [{ name: 'online SGD', x: Bs, y: devs }] }));
     out.push({ title: 'Deviation against batch size', file: 'deviation-batch' });
   }
   return out;

@@ -18,6 +18,7 @@ import { makeChenLuoFigures, makeChenLuoReport } from './figures.js';
 import { ATTENTION_LEVEL, EVENT } from './measure.js';
 import { chenLuoMatrices, chenLuoObservables } from './observables.js';
 import { makeChenLuoPredictions } from './predictions.js';
+import { chenLuoFiniteSampleFor } from './finite-sample.js';
 import { initialState, setupCache, type ChenLuoSetup, type DataSource } from './setup.js';
 import { solverOptions } from './solver.js';
 import { makeTransformer } from './transformer.js';
@@ -108,6 +109,9 @@ export function makeChenLuoModel(fixed?: DataSet): Model & { setup(p: Params): C
       return { tEnd: st.tEnd, saveAt: st.saveAt, solver: solverOptions(st.eps) };
     },
     predictions: makeChenLuoPredictions(setup),
+    finiteSample: chenLuoFiniteSampleFor(setup),
+    // GD on the exp loss diverges at η = 1 through the sharp loss drop after escape; η ≤ 0.4 is stable
+    compareDefaults: () => ({ etas: [0.4, 0.2, 0.1], batches: [8, 32, 128], batchEta: 0.2, seeds: 2 }),
     figures: makeChenLuoFigures(setup),
     reportSections: makeChenLuoReport(setup),
     metrics: {

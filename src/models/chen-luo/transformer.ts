@@ -39,6 +39,11 @@ export interface Transformer {
   lossAt(y: Vec): number;
   /** out = −∇L(θ) (the gradient-flow field), allocation-free; also G_A = ∇_A L into `gaOut` if given (no extra cost). */
   negGradient(y: Vec, out: Vec, gaOut?: Float64Array): void;
+  /**
+   * Mean loss over the samples `subset` (all when null; an index may repeat) and its gradient
+   * +∇ into `grad`, allocation-free: the minibatch form used by finite-sample training.
+   */
+  subsetLossGrad(y: Vec, subset: Int32Array | null, grad: Vec): number;
   /** G_A = ∇_A L at θ (d×d row-major into `out`), allocation-free; F = −G_A. */
   attentionGradient(y: Vec, out: Float64Array): void;
   /** Outputs f_i for every sample (into `out`, length n). */
@@ -163,17 +168,29 @@ export function makeTransformer(data: DataSet, activation: Activation, loss: Mar
       gradientInto(th, out);
       if (gaOut) gaOut.set(GA);
     },
+    subsetLossGrad(th, subset, grad) {
+      const value = gradientInto(th, grad, subset, true);
+      for (let i = 0; i < off.size; i++) grad[i] = -grad[i];
+      return value;
+    },
   };
 
-  /** ∇L into −out (if given) and G_A into GA. */
-  function gradientInto(th: Vec, out: Vec | null): void {
+  /**
+   * −∇L into out (if given) and G_A into GA, for the mean loss over `subset` (all samples when
+   * null); returns that loss if `withLoss` (else NaN: the flow does not pay for n extra exps).
+   */
+  function gradientInto(th: Vec, out: Vec | null, subset: Int32Array | null = null, withLoss = false): number {
     scores(th);
     if (out) out.fill(0); // accumulates +∇ of the outer blocks, negated at the end
     GA.fill(0);
-    for (let i = 0; i < n; i++) {
+    const m = subset ? subset.length : n;
+    let total = 0;
+    for (let t = 0; t < m; t++) {
+      const i = subset ? subset[t] : t;
       const f = forward(th, i);
       const yi = labels[i];
-      const g = (yi * loss.d1(yi * f)) / n; // g = ∂L/∂f_i = y_i ℓ′(y_i f_i)/n
+      if (withLoss) total += loss.value(yi * f);
+      const g = (yi * loss.d1(yi * f)) / m; // g = ∂L/∂f_i = y_i ℓ′(y_i f_i)/m
       for (let k = 0; k < d; k++) delta[k] = g * th[W2 + k] * dsh[k]; // δ = g W2 ⊙ σ′(h)
       for (let l = 0; l < d; l++) {
         let acc = 0;
@@ -215,7 +232,7 @@ export function makeTransformer(data: DataSet, activation: Activation, loss: Mar
         for (let k = 0; k < d; k++) GA[l * d + k] += ql * c[k]; // G_A += q_iᵀ Σ_j ζ_ij x_ij/√d
       }
     }
-    if (!out) return;
+    if (!out) return withLoss ? total / m : NaN;
     for (let l = 0; l < d; l++) {
       for (let m = 0; m < d; m++) {
         let gq = 0;
@@ -229,5 +246,6 @@ export function makeTransformer(data: DataSet, activation: Activation, loss: Mar
       }
     }
     for (let i = WV; i < off.size; i++) out[i] = -out[i];
+    return withLoss ? total / m : NaN;
   }
 }

@@ -15,7 +15,7 @@
  * descent with it discretises the same flow; for the defaults R = I and it is the plain gradient.
  * Three-stage training switches R in time and is rejected here (train one stage at a time).
  */
-import { randomOrthogonal } from '../../linalg/dense.js';
+import { gemm, randomOrthogonal } from '../../linalg/dense.js';
 import type { Vec } from '../../solve/types.js';
 import { inputError } from '../../util/errors.js';
 import { makeRng, type Rng } from '../../util/rng.js';
@@ -78,6 +78,9 @@ export class AmbientNetwork {
   private readonly pre: [Float64Array, Float64Array];
   private readonly u: Float64Array;
   private readonly G: Float64Array;
+  private readonly Y: Float64Array;
+  /** d×d scratch (at least m×d) for the sign-mirror products. */
+  private readonly dd: Float64Array;
   private readonly refl: Float64Array;
   private readonly agg: number;
 
@@ -96,6 +99,8 @@ export class AmbientNetwork {
     this.pre = [new Float64Array(m * L), new Float64Array(m * L)];
     this.u = new Float64Array(d);
     this.G = new Float64Array(L * L);
+    this.Y = new Float64Array(d);
+    this.dd = new Float64Array(d * Math.max(d, m));
     // the sign mirror in ambient space: 𝒟 = I − 2 Σ_j μ_j μ_jᵀ (flips the signals, keeps the rest)
     this.refl = new Float64Array(d * d);
     const D = mirrorDiagonal(c.K);
@@ -126,17 +131,10 @@ export class AmbientNetwork {
     }
     if (storedHeads === 1) {
       const R = this.refl;
-      // W_− = 𝒟 W_+ 𝒟, w_− = 𝒟 w_+
-      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
-        let s = 0;
-        for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) s += R[i * d + a] * this.W[0][a * d + b] * R[b * d + j];
-        this.W[1][i * d + j] = s;
-      }
-      for (let r = 0; r < m; r++) for (let i = 0; i < d; i++) {
-        let s = 0;
-        for (let a = 0; a < d; a++) s += R[i * d + a] * this.w[0][r * d + a];
-        this.w[1][r * d + i] = s;
-      }
+      // W_− = 𝒟 W_+ 𝒟 (two d³ products), w_− = 𝒟 w_+ (𝒟 is symmetric: the rows of w times 𝒟)
+      gemm(R, 0, this.W[0], 0, this.dd, 0, d, d, d);
+      gemm(this.dd, 0, R, 0, this.W[1], 0, d, d, d);
+      gemm(this.w[0], 0, R, 0, this.w[1], 0, m, d, d);
     }
   }
 
@@ -201,6 +199,10 @@ export class AmbientNetwork {
         const wh = this.w[h];
         const gw = this.gw[h];
         const gW = this.gW[h];
+        // G_{l1 l2} = ∂F/∂S_{l1 l2} (scaled by c), then ∂/∂W += Σ_{l1,l2} G_{l1 l2} x_{l2} x_{l1}ᵀ
+        // = Σ_{l2} x_{l2} y_{l2}ᵀ with y_{l2} = Σ_{l1} G_{l1 l2} x_{l1}: L rank-one updates, not L²
+        const G = this.G;
+        let anyRow = false;
         for (let l1 = 0; l1 < L; l1++) {
           // u = c Σ_r 1[pre > 0] w_r;  ∂/∂w_r += c 1[pre > 0] ζ_{l1}
           this.u.fill(0);
@@ -210,20 +212,33 @@ export class AmbientNetwork {
             any = true;
             for (let i = 0; i < d; i++) { this.u[i] += c * wh[r * d + i]; gw[r * d + i] += c * Z[l1 * d + i]; }
           }
-          if (!any) continue;
+          if (!any) { G.fill(0, l1 * L, (l1 + 1) * L); continue; }
+          anyRow = true;
           let uz = 0;
           for (let i = 0; i < d; i++) uz += this.u[i] * Z[l1 * d + i];
           for (let l2 = 0; l2 < L; l2++) {
             let ux = 0;
             for (let i = 0; i < d; i++) ux += this.u[i] * X[l2 * d + i];
-            const g = P[l1 * L + l2] * (ux - uz); // ∂F/∂S_{l1 l2}
+            G[l1 * L + l2] = P[l1 * L + l2] * (ux - uz);
+          }
+        }
+        if (!anyRow) continue;
+        const Y = this.Y;
+        for (let l2 = 0; l2 < L; l2++) {
+          Y.fill(0);
+          let nonzero = false;
+          for (let l1 = 0; l1 < L; l1++) {
+            const g = G[l1 * L + l2];
             if (g === 0) continue;
-            // ∂/∂W += g x_{l2} x_{l1}ᵀ
-            for (let i = 0; i < d; i++) {
-              const xi = g * X[l2 * d + i];
-              if (xi === 0) continue;
-              for (let j = 0; j < d; j++) gW[i * d + j] += xi * X[l1 * d + j];
-            }
+            nonzero = true;
+            for (let j = 0; j < d; j++) Y[j] += g * X[l1 * d + j];
+          }
+          if (!nonzero) continue;
+          for (let i = 0; i < d; i++) {
+            const xi = X[l2 * d + i];
+            if (xi === 0) continue; // padding tokens and exact zeros of the dictionary
+            const row = i * d;
+            for (let j = 0; j < d; j++) gW[row + j] += xi * Y[j];
           }
         }
       }
@@ -238,17 +253,11 @@ export class AmbientNetwork {
     if (storedHeads === 1) {
       // ½(g_+ + Sᵀ g_−) with Sᵀ: W ↦ 𝒟 W 𝒟, w ↦ 𝒟 w
       const R = this.refl;
-      const tmp = this.gW[1];
-      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
-        let s = 0;
-        for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) s += R[i * d + a] * tmp[a * d + b] * R[b * d + j];
-        this.gW[0][i * d + j] = 0.5 * (this.gW[0][i * d + j] + s);
-      }
-      for (let r = 0; r < m; r++) for (let i = 0; i < d; i++) {
-        let s = 0;
-        for (let a = 0; a < d; a++) s += R[i * d + a] * this.gw[1][r * d + a];
-        this.gw[0][r * d + i] = 0.5 * (this.gw[0][r * d + i] + s);
-      }
+      gemm(R, 0, this.gW[1], 0, this.dd, 0, d, d, d);
+      gemm(this.dd, 0, R, 0, this.gW[1], 0, d, d, d); // 𝒟 g_W− 𝒟 (g_W− is not needed after this)
+      for (let i = 0; i < d * d; i++) this.gW[0][i] = 0.5 * (this.gW[0][i] + this.gW[1][i]);
+      gemm(this.gw[1], 0, R, 0, this.dd, 0, m, d, d);
+      for (let i = 0; i < m * d; i++) this.gw[0][i] = 0.5 * (this.gw[0][i] + this.dd[i]);
     }
     for (let h = 0; h < storedHeads; h++) {
       const o = this.lay.attnOffset(h);

@@ -140,6 +140,8 @@ export const yang: Model = {
   },
   predictions: yangPredictions,
   finiteSample: yangFiniteSample,
+  // both stages of the simultaneous flow (neurons at τ ≈ 0.5, attention at τ ≈ 12.5 by default) fit in τ = 16
+  compareDefaults: () => ({ etas: [0.2, 0.1, 0.05, 0.025], batches: [16, 64, 256], batchEta: 0.05, seeds: 4, tau: 16, observables: ['neuron_norm', 'attn_max', 'margin_min'] }),
   exact(t, _y0, p) {
     const c = yangConfig(p);
     const stageOne = c.training === 'neurons' || (c.training === 'three-stage' && t <= stageBoundaries(c, p)[0]);
