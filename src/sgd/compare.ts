@@ -30,7 +30,7 @@ export function flowAt(model: Model, p: Params, seed: number, times: ArrayLike<n
 export interface Deviation {
   /** sup over recorded τ of |L_discrete − L_flow|. */
   readonly loss: number;
-  /** sup over recorded τ of |obs_discrete − obs_flow| per observable. */
+  /** sup over recorded τ of |obs_discrete − obs_flow| per observable (over the points where both are defined). */
   readonly observables: Readonly<Record<string, number>>;
   /** Transition times (geometric mean of each transition's ends) of the flow and the run. */
   readonly flowTransitions: readonly number[];
@@ -78,7 +78,11 @@ export function deviation(model: Model, p: Params, run: DiscreteRun, flow: FlowA
     const i = index.get(run.tau[k]);
     if (i === undefined) throw new Error(`the flow was not solved at τ=${run.tau[k]}`);
     dl = Math.max(dl, Math.abs(run.loss[k] - flow.loss[i]));
-    for (const o of obs) dobs[o.name] = Math.max(dobs[o.name], Math.abs(o.value(run.states[k], run.tau[k]) - o.value(flow.states[i], flow.tau[i])));
+    // an observable undefined at a point (NaN in either, e.g. a cosine of a zero vector) is skipped there
+    for (const o of obs) {
+      const gap = Math.abs(o.value(run.states[k], run.tau[k]) - o.value(flow.states[i], flow.tau[i]));
+      if (Number.isFinite(gap)) dobs[o.name] = Math.max(dobs[o.name], gap);
+    }
   }
   const events = model.events?.(p) ?? [];
   const flowTimes = eventTimesAlong(events, flow.tau, flow.states);

@@ -23,3 +23,44 @@ describe('gradflow compare', () => {
     expect((await runCli('compare', 'deep-linear', '--eta', '0', '--out', tempDir())).code).toBe(2);
   });
 });
+
+describe('gradflow compare on the paper models', () => {
+  const slopeOf = (md: string): number => Number(/Deviation against η \(full batch\): fitted log–log slope ([-\d.e]+)/.exec(md)?.[1]);
+
+  it('yang: GD deviation O(η), both stage events in the flow\'s order, SGD through the ambient form; report, JSON and figures', async () => {
+    const out = tempDir();
+    const r = await runCli('compare', 'yang', '--eta', '0.2,0.1,0.05', '--data', 'population,online', '--batch', '64', '--tau', '16', '--out', out);
+    expect(r.code).toBe(0);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(Math.abs(slopeOf(md) - 1)).toBeLessThan(0.15);
+    for (const f of ['overlay', 'deviation-eta']) expect(existsSync(join(out, 'figures', `${f}.png`))).toBe(true);
+    const json = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8'));
+    expect(json.settings).toHaveLength(6);
+    for (const s of json.settings) {
+      expect(s.same_event_order_fraction).toBe(1);
+      const [neurons, attention] = s.runs[0].events;
+      expect(neurons.name).toBe('neuron_norm_0.1');
+      expect(neurons.flow).toBeLessThan(attention.flow); // neurons first
+      // GD follows the flow's stage times; SGD at B = 64 moves the attention stage by about 12% at η = 0.2
+      if (s.setting.data.kind === 'population') expect(Math.abs(attention.run - attention.flow) / attention.flow).toBeLessThan(0.1);
+    }
+  });
+
+  it('chen-luo: GD deviation O(η) and minibatch SGD from its data set; the escape event in both', async () => {
+    const out = tempDir();
+    const r = await runCli('compare', 'chen-luo', '--set', 'eps=0.01', '--eta', '0.4,0.2,0.1', '--data', 'population', '--out', out);
+    expect(r.code).toBe(0);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(Math.abs(slopeOf(md) - 1)).toBeLessThan(0.15);
+    const online = await runCli('compare', 'chen-luo', '--set', 'eps=0.01', '--eta', '0.2', '--data', 'online', '--batch', '16,64', '--seeds', '2', '--out', join(out, 'sgd'));
+    expect(online.code).toBe(0);
+    expect(existsSync(join(out, 'sgd', 'figures', 'deviation-batch.png'))).toBe(true);
+    const json = JSON.parse(readFileSync(join(out, 'sgd', 'compare.json'), 'utf8'));
+    expect(json.seeds).toEqual([1, 2]);
+    for (const s of json.settings) for (const run of s.runs) {
+      const escape = run.events.find((e: { name: string }) => e.name === 'escape');
+      expect(escape.flow).toBeGreaterThan(0);
+      expect(Math.abs(escape.run - escape.flow) / escape.flow).toBeLessThan(0.1);
+    }
+  });
+});

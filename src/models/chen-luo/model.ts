@@ -111,7 +111,7 @@ export function makeChenLuoModel(fixed?: DataSet): Model & { setup(p: Params): C
     predictions: makeChenLuoPredictions(setup),
     finiteSample: chenLuoFiniteSampleFor(setup),
     // GD on the exp loss diverges at η = 1 through the sharp loss drop after escape; η ≤ 0.4 is stable
-    compareDefaults: () => ({ etas: [0.4, 0.2, 0.1], batches: [8, 32, 128], batchEta: 0.2, seeds: 2 }),
+    compareDefaults: () => ({ etas: [0.4, 0.2, 0.1], batches: [8, 32, 128], batchEta: 0.2, seeds: 2, observables: ['cos_u_v', 'A_align', 'attention_entropy'] }),
     figures: makeChenLuoFigures(setup),
     reportSections: makeChenLuoReport(setup),
     metrics: {
