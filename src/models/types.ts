@@ -104,6 +104,12 @@ export interface FiniteSample<Data = unknown> {
   /** Draws `count` training examples. */
   sample(rng: Rng, count: number): Data;
   /**
+   * Draws new examples into `data` in place (same count), consuming the same random numbers as
+   * `sample` would: online SGD then allocates nothing per step. Optional; without it online SGD
+   * calls `sample` every step.
+   */
+  resample?(rng: Rng, data: Data): void;
+  /**
    * Mean loss over the examples `idx` of `data` (all of them when idx is null); writes
    * ∂(mean loss)/∂θ into `grad`. Must not allocate per call.
    */

@@ -88,7 +88,12 @@ export function train(model: Model, p: Params, o: TrainOptions): DiscreteRun {
     project = (th, out) => fs.project(th, out);
     resid = (th) => fs.residual?.(th) ?? 0;
     if (data.kind === 'online') {
-      gradient = (th, g) => { fs.lossGrad(th, fs.sample(rng, o.batch), null, g); };
+      let fresh: unknown = null; // one batch buffer, refilled in place each step when the model can
+      gradient = (th, g) => {
+        if (fresh !== null && fs.resample) fs.resample(rng, fresh);
+        else fresh = fs.sample(rng, o.batch);
+        fs.lossGrad(th, fresh, null, g);
+      };
     } else {
       const set = fs.sample(rng, data.n);
       const b = Math.min(o.batch, data.n);

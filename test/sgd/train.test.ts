@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deepLinear } from '../../src/models/deep-linear/model.js';
+import { MODELS } from '../../src/models/registry.js';
 import { resolveParams } from '../../src/models/params.js';
 import { train } from '../../src/sgd/train.js';
 import { flowAt, deviation, logLogSlope } from '../../src/sgd/compare.js';
@@ -62,6 +63,22 @@ describe('discrete training against the flow', () => {
     const c = train(deepLinear, p, { ...opts, seed: 4 });
     expect(Array.from(a.states[1])).toEqual(Array.from(b.states[1]));
     expect(Array.from(a.states[1])).not.toEqual(Array.from(c.states[1]));
+  });
+
+  it('every model\'s in-place resample draws what sample draws from the same seed (online SGD allocates no batch per step)', () => {
+    const checked: string[] = [];
+    for (const model of MODELS.values()) {
+      if (!model.finiteSample) continue;
+      const fs = model.finiteSample(resolveParams(model));
+      if (!fs.resample) continue;
+      checked.push(model.id);
+      const fresh = fs.sample(makeRng(5), 8);
+      const reused = fs.sample(makeRng(6), 8);
+      expect(reused).not.toEqual(fresh);
+      fs.resample(makeRng(5), reused);
+      expect(reused).toEqual(fresh);
+    }
+    expect(checked).toEqual(expect.arrayContaining(['deep-linear', 'chen-luo', 'yang']));
   });
 
   it('the finite-sample gradient is the gradient of the finite-sample loss (central differences)', () => {

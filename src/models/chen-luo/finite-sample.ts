@@ -25,15 +25,19 @@ export interface DataDraw {
 export function chenLuoFiniteSample(st: ChenLuoSetup): FiniteSample<DataDraw> {
   const tf = makeTransformer(st.data, st.activation, st.loss); // own workspace
   const n = st.data.n;
+  const drawInto = (rng: Rng, draw: DataDraw): void => {
+    for (let k = 0; k < draw.count; k++) draw.index[k] = Math.min(n - 1, Math.floor(rng.uniform() * n));
+  };
   let batch = new Int32Array(0); // the composed indices of one minibatch; reallocated only when B changes
   return {
     dim: st.offsets.size,
     lift: (y) => Float64Array.from(y),
     sample(rng: Rng, count: number): DataDraw {
-      const index = new Int32Array(count);
-      for (let k = 0; k < count; k++) index[k] = Math.min(n - 1, Math.floor(rng.uniform() * n));
-      return { count, index };
+      const draw = { count, index: new Int32Array(count) };
+      drawInto(rng, draw);
+      return draw;
     },
+    resample: (rng, draw) => drawInto(rng, draw),
     lossGrad(theta: Vec, draw: DataDraw, idx: Int32Array | null, grad: Vec): number {
       if (!idx) return tf.subsetLossGrad(theta, draw.index, grad);
       if (batch.length !== idx.length) batch = new Int32Array(idx.length);

@@ -27,6 +27,9 @@ export function deepLinearFiniteSample(p: Params): FiniteSample<Inputs> {
       for (let i = 0; i < x.length; i++) x[i] = rng.normal();
       return { count, x };
     },
+    resample(rng, data) {
+      for (let i = 0; i < data.x.length; i++) data.x[i] = rng.normal();
+    },
     lossGrad(theta: Vec, data: Inputs, idx: Int32Array | null, grad: Vec): number {
       const m = idx ? idx.length : data.count;
       C.fill(0);

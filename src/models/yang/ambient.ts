@@ -356,22 +356,28 @@ export function yangFiniteSample(p: Params): FiniteSample<AmbientData> {
     return theta;
   };
   const flowState = new Float64Array(c.n);
+  /** Fills `batch` with fresh examples: a uniform type (k, s), its tokens, optional token noise. */
+  const drawInto = (rng: Rng, batch: AmbientData): void => {
+    const { X, y } = batch;
+    X.fill(0); // padding stays exactly 0
+    for (let s = 0; s < batch.count; s++) {
+      const tp = data.types[Math.min(data.types.length - 1, Math.floor(rng.uniform() * data.types.length))];
+      y[s] = tp.y;
+      for (let l = 0; l < L; l++) {
+        if (tp.sign[l] === 0) continue;
+        for (let i = 0; i < d; i++) X[(s * L + l) * d + i] = tp.sign[l] * E[i * dim + tp.index[l]] + (noise > 0 ? noise * rng.normal() : 0);
+      }
+    }
+  };
   return {
     dim: lay.n,
     lift: (y) => lift(y),
     sample(rng: Rng, count: number): AmbientData {
-      const X = new Float64Array(count * L * d);
-      const y = new Float64Array(count);
-      for (let s = 0; s < count; s++) {
-        const tp = data.types[Math.min(data.types.length - 1, Math.floor(rng.uniform() * data.types.length))];
-        y[s] = tp.y;
-        for (let l = 0; l < L; l++) {
-          if (tp.sign[l] === 0) continue; // padding stays exactly 0
-          for (let i = 0; i < d; i++) X[(s * L + l) * d + i] = tp.sign[l] * E[i * dim + tp.index[l]] + (noise > 0 ? noise * rng.normal() : 0);
-        }
-      }
-      return { count, X, y };
+      const batch = { count, X: new Float64Array(count * L * d), y: new Float64Array(count) };
+      drawInto(rng, batch);
+      return batch;
     },
+    resample: (rng, batch) => drawInto(rng, batch),
     lossGrad: (theta, batch, idx, grad) => net.lossGrad(theta, batch, idx, grad, rates),
     project,
     residual(theta) {
