@@ -135,6 +135,16 @@ export interface CompareDefaults {
   readonly tau?: number;
   /** Observables compared (default: the model's first three). */
   readonly observables?: readonly string[];
+  /** Stage times read off observables, compared between flow and runs beside the model's events. */
+  readonly marks?: readonly StageMark[];
+}
+
+/** A stage time: when `observable` first crosses `level` in `direction` (read on the recorded states). */
+export interface StageMark {
+  readonly name: string;
+  readonly observable: string;
+  readonly level: number;
+  readonly direction: 'rising' | 'falling';
 }
 
 export interface Horizon {

@@ -3,8 +3,8 @@
  * model, each measured against the flow at equal τ: sup-deviation of the loss and of chosen
  * observables, transition times in both, whether the stage structure is the same.
  */
-import type { Model, Params } from '../models/types.js';
-import { fmt4 as fmt } from '../util/errors.js';
+import type { Model, Params, StageMark } from '../models/types.js';
+import { GradflowError, fmt4 as fmt } from '../util/errors.js';
 import { describeSchedule, type Schedule } from './schedule.js';
 import { train, type DataMode, type DiscreteRun } from './train.js';
 import { deviation, flowAt, type Deviation, type FlowAt } from './compare.js';
@@ -21,6 +21,8 @@ export interface CompareOptions {
   readonly tauEnd: number;
   readonly record: Float64Array;
   readonly observables: readonly string[];
+  /** Stage times read off observables (see StageMark). */
+  readonly marks?: readonly StageMark[];
   readonly momentum?: number;
   readonly langevin?: number;
 }
@@ -28,7 +30,8 @@ export interface CompareOptions {
 export interface SettingResult {
   readonly setting: CompareSetting;
   readonly label: string;
-  readonly runs: readonly { readonly seed: number; readonly run: DiscreteRun; readonly flow: FlowAt; readonly dev: Deviation | null }[];
+  /** Per seed: the run, the reference flow (null with flowError when it failed), the deviation (null when either failed). */
+  readonly runs: readonly { readonly seed: number; readonly run: DiscreteRun; readonly flow: FlowAt | null; readonly flowError: string | null; readonly dev: Deviation | null }[];
   /** Mean over seeds of the sup-deviation of the loss (NaN if a run failed). */
   readonly meanLossDeviation: number;
   readonly maxLossDeviation: number;
@@ -43,34 +46,52 @@ export function describeData(d: DataMode, batch: number): string {
   return d.kind === 'population' ? 'full batch, exact population loss' : d.kind === 'online' ? `online SGD, B=${batch}` : batch >= d.n ? `full batch, n=${d.n}` : `SGD, n=${d.n}, B=${batch}`;
 }
 
+/**
+ * Trains every setting for every seed, then solves the flow once per seed at the union of the τ
+ * its runs recorded (each run records at its own steps), then measures each run against it. A
+ * reference flow that fails (e.g. a step budget spent sliding along a kink) is reported for that
+ * seed, not thrown: the discrete runs are still shown.
+ */
 export function runComparison(model: Model, p: Params, o: CompareOptions, onProgress?: (label: string, done: number, total: number) => void): SettingResult[] {
-  const flows = new Map<number, FlowAt>();
-  const total = o.settings.length * o.seeds.length;
+  const total = o.settings.length * o.seeds.length + o.seeds.length;
   let done = 0;
-  return o.settings.map((setting) => {
-    const label = `${describeSchedule(setting.schedule)}, ${describeData(setting.data, setting.batch)}`;
-    const runs = o.seeds.map((seed) => {
-      const run = train(model, p, { ...setting, tauEnd: o.tauEnd, seed, record: o.record, momentum: o.momentum, langevin: o.langevin });
-      let flow = flows.get(seed);
-      if (!flow || run.tau.some((t) => !flow!.tau.includes(t))) {
-        const times = new Set([...(flow ? Array.from(flow.tau) : []), ...Array.from(run.tau)]);
-        flow = flowAt(model, p, seed, Float64Array.from(times).sort());
-        flows.set(seed, flow);
-      }
-      const dev = run.status === 'success' ? deviation(model, p, run, flow, o.observables) : null;
-      onProgress?.(label, ++done, total);
-      return { seed, run, flow, dev };
+  const labels = o.settings.map((setting) => `${describeSchedule(setting.schedule)}, ${describeData(setting.data, setting.batch)}`);
+  const runs = o.settings.map((setting, k) => o.seeds.map((seed) => {
+    const run = train(model, p, { ...setting, tauEnd: o.tauEnd, seed, record: o.record, momentum: o.momentum, langevin: o.langevin });
+    onProgress?.(labels[k], ++done, total);
+    return run;
+  }));
+  const flows = o.seeds.map((seed, j) => {
+    const times = new Set<number>();
+    for (const perSetting of runs) for (const t of perSetting[j].tau) times.add(t);
+    try {
+      const flow = flowAt(model, p, seed, Float64Array.from(times).sort());
+      onProgress?.(`flow, seed ${seed}`, ++done, total);
+      return flow;
+    } catch (e) {
+      if (!(e instanceof GradflowError) || e.kind !== 'solver') throw e;
+      onProgress?.(`flow, seed ${seed}: failed`, ++done, total);
+      return e.message;
+    }
+  });
+  return o.settings.map((setting, k) => {
+    const perSeed = o.seeds.map((seed, j) => {
+      const run = runs[k][j];
+      const f = flows[j];
+      const flow = typeof f === 'string' ? null : f;
+      const dev = run.status === 'success' && flow ? deviation(model, p, run, flow, o.observables, o.marks) : null;
+      return { seed, run, flow, flowError: typeof f === 'string' ? f : null, dev };
     });
-    const devs = runs.map((r) => r.dev?.loss ?? NaN);
+    const devs = perSeed.map((r) => r.dev?.loss ?? NaN);
     const meanObs: Record<string, number> = {};
-    for (const name of o.observables) meanObs[name] = mean(runs.map((r) => r.dev?.observables[name] ?? NaN));
+    for (const name of o.observables) meanObs[name] = mean(perSeed.map((r) => r.dev?.observables[name] ?? NaN));
     return {
-      setting, label, runs,
+      setting, label: labels[k], runs: perSeed,
       meanLossDeviation: mean(devs),
       maxLossDeviation: Math.max(...devs),
       meanObservableDeviation: meanObs,
-      sameStagesFraction: runs.filter((r) => r.dev?.sameStages).length / runs.length,
-      sameEventOrderFraction: runs.filter((r) => r.dev?.sameEventOrder).length / runs.length,
+      sameStagesFraction: perSeed.filter((r) => r.dev?.sameStages).length / perSeed.length,
+      sameEventOrderFraction: perSeed.filter((r) => r.dev?.sameEventOrder).length / perSeed.length,
     };
   });
 }
@@ -85,7 +106,7 @@ export function comparisonTable(results: readonly SettingResult[], observables: 
   const head = ['setting', 'seeds', 'sup |ΔL| (mean)', 'sup |ΔL| (max)', ...observables.map((n) => `sup |Δ${n}|`), 'transitions flow → discrete', 'same stages', ...events.map((n) => `${n}: flow → discrete`), ...(events.length ? ['same event order'] : [])];
   const rows = results.map((r) => {
     const d0 = r.runs[0]?.dev;
-    const trans = d0 ? `${d0.flowTransitions.map(fmt).join(', ') || '—'} → ${d0.runTransitions.map(fmt).join(', ') || '—'}` : r.runs[0]?.run.message ?? '';
+    const trans = d0 ? `${d0.flowTransitions.map(fmt).join(', ') || '—'} → ${d0.runTransitions.map(fmt).join(', ') || '—'}` : r.runs[0]?.run.message || (r.runs[0]?.flowError ? `reference flow failed: ${r.runs[0].flowError}` : '');
     const times = (t: number | null | undefined): string => (t === null || t === undefined ? '—' : fmt(t));
     const eventCells = events.map((name) => {
       const e = d0?.events.find((x) => x.name === name);

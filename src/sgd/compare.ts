@@ -4,11 +4,11 @@
  * recorded, so deviations are measured at equal times, never interpolated.
  */
 import { solve } from '../solve/index.js';
-import type { Model, Params } from '../models/types.js';
+import type { Model, Params, StageMark } from '../models/types.js';
 import type { EventSpec, Vec } from '../solve/types.js';
 import { makeRng } from '../util/rng.js';
 import { firstCrossing, transitionTimes } from '../stages/index.js';
-import { GradflowError } from '../util/errors.js';
+import { GradflowError, inputError } from '../util/errors.js';
 import type { DiscreteRun } from './train.js';
 
 export interface FlowAt {
@@ -22,7 +22,10 @@ export function flowAt(model: Model, p: Params, seed: number, times: ArrayLike<n
   const y0 = model.init(p, makeRng(seed));
   const ts = Float64Array.from(new Set(Array.from(times))).sort();
   const horizon = model.horizon(p);
-  const sol = solve(model.flow(p), [0, ts[ts.length - 1]], y0, { ...horizon.solver, rtol, atol: rtol * 1e-3, saveAt: ts, maxSteps: 10_000_000 });
+  // ten times the model's own step budget (rtol 1e-11 against the usual 1e-7…1e-8 costs 3–6× the
+  // steps): a flow that cannot be integrated fails in seconds instead of running for hours
+  const maxSteps = 10 * (horizon.solver.maxSteps ?? 1_000_000);
+  const sol = solve(model.flow(p), [0, ts[ts.length - 1]], y0, { ...horizon.solver, rtol, atol: rtol * 1e-3, saveAt: ts, maxSteps });
   if (sol.status !== 'success') throw new GradflowError('solver', `the reference flow failed: ${sol.message}`);
   return { tau: sol.t, states: sol.y, loss: Float64Array.from(sol.y, (y) => model.loss(y, p)) };
 }
@@ -69,7 +72,17 @@ function eventOrder(times: readonly (number | null)[]): string {
   return times.map((t, i) => [t, i] as const).filter(([t]) => t !== null).sort((a, b) => a[0]! - b[0]!).map(([, i]) => i).join(',');
 }
 
-export function deviation(model: Model, p: Params, run: DiscreteRun, flow: FlowAt, observableNames: readonly string[] = []): Deviation {
+/** Stage marks as events on the recorded states: g = observable − level. */
+export function marksAsEvents(model: Model, p: Params, marks: readonly StageMark[]): EventSpec[] {
+  const obs = new Map(model.observables(p).map((o) => [o.name, o]));
+  return marks.map((m) => {
+    const o = obs.get(m.observable);
+    if (!o) throw inputError(`stage mark '${m.name}': ${model.id} has no observable '${m.observable}'.`);
+    return { name: m.name, direction: m.direction === 'rising' ? 1 : -1, g: (t: number, y: Vec) => o.value(y, t) - m.level };
+  });
+}
+
+export function deviation(model: Model, p: Params, run: DiscreteRun, flow: FlowAt, observableNames: readonly string[] = [], marks: readonly StageMark[] = []): Deviation {
   const index = new Map(Array.from(flow.tau, (t, i) => [t, i]));
   const obs = model.observables(p).filter((o) => observableNames.includes(o.name));
   let dl = 0;
@@ -84,7 +97,7 @@ export function deviation(model: Model, p: Params, run: DiscreteRun, flow: FlowA
       if (Number.isFinite(gap)) dobs[o.name] = Math.max(dobs[o.name], gap);
     }
   }
-  const events = model.events?.(p) ?? [];
+  const events = [...(model.events?.(p) ?? []), ...marksAsEvents(model, p, marks)];
   const flowTimes = eventTimesAlong(events, flow.tau, flow.states);
   const runTimes = eventTimesAlong(events, run.tau, run.states);
   return {

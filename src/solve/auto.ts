@@ -102,7 +102,7 @@ class Run {
   }
 }
 
-/** Ends a run that Output stopped inside the accepted step [t, tNew] (see integrate.ts). */
+/** Ends a run that Output stopped inside the accepted step [t, tNew] (see StepLoop in step-loop.ts). */
 function stopped(verdict: StepVerdict, out: Output, st: Stepper, run: Run, tNew: number): ImplicitOutcome {
   if (verdict === StepVerdict.Terminal) {
     const hits = out.hits;
@@ -170,7 +170,7 @@ class AdaptiveRun {
       if (run.steps >= maxSteps) return run.end('max_steps', t, st.y);
       let last = false;
       if (t + 1.01 * h >= t1 && t1 - t <= hMax) {
-        h = t1 - t; // land on t_end (see integrate.ts)
+        h = t1 - t; // land on t_end (see step-loop.ts)
         last = true;
       }
       if (h < minStep(t) || t + h === t) {
@@ -207,7 +207,7 @@ class AdaptiveRun {
       if (verdict !== StepVerdict.Continue) return stopped(verdict, out, st, run, tNew);
       t = tNew;
       if (st.yNewNorm > BLOWUP_NORM) return run.end('non_finite', t, st.y, 'norm');
-      if (last) return run.end('success', t1, st.y);
+      if (t === t1) return run.end('success', t1, st.y); // not `last`: t + h can round to t1 although t1 − t > hMax (see step-loop.ts)
       h = hNext;
       if (this.monitor === null) continue;
       if (st === this.erk) {

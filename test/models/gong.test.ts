@@ -286,3 +286,15 @@ describe('gong dynamics, analysis and probe', () => {
     expect(s.loss_P[e]).toBeLessThan(s.loss_Q[e]);
   });
 });
+
+describe('gong: observables of a state array changed in place', () => {
+  it('are recomputed, not served stale from the cache (integrators reuse one buffer for event states)', () => {
+    const p = resolveParams(gong, { d: 4, N: 64 });
+    const y = gong.init(p, makeRng(3));
+    const frob = gong.observables(p).find((o) => o.name === 'frob_P')!;
+    const before = frob.value(y, 0);
+    for (let i = 0; i < 16; i++) y[i] *= 3; // W_P → 3 W_P in place
+    expect(frob.value(y, 0)).toBeCloseTo(3 * before, 12);
+    expect(frob.value(y, 0)).toBe(frob.value(Float64Array.from(y), 0));
+  });
+});

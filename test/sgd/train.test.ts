@@ -78,7 +78,7 @@ describe('discrete training against the flow', () => {
       fs.resample(makeRng(5), reused);
       expect(reused).toEqual(fresh);
     }
-    expect(checked).toEqual(expect.arrayContaining(['deep-linear', 'chen-luo', 'yang']));
+    expect(checked).toEqual(expect.arrayContaining(['deep-linear', 'chen-luo', 'yang', 'gong']));
   });
 
   it('the finite-sample gradient is the gradient of the finite-sample loss (central differences)', () => {

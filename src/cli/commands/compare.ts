@@ -13,7 +13,7 @@ import { ensureDir } from '../../io/series.js';
 import { geomspace } from '../../util/grid.js';
 import { fmt, fmt4, inputError } from '../../util/errors.js';
 import { packageInfo } from '../../util/package-info.js';
-import type { Model, Params } from '../../models/types.js';
+import type { Model, Params, StageMark } from '../../models/types.js';
 import type { CliIO } from '../io.js';
 import { collect, numberFlag } from '../parse-flags.js';
 
@@ -34,7 +34,7 @@ function parseData(text: string): DataMode {
 }
 
 /** Settings when none are given: the model's own (CompareDefaults), else η = 0.1 … 0.0125 and B = 4 … 256. */
-export function defaultSettings(model: Model, p: Params): { settings: CompareSetting[]; seeds: number; tau?: number; observables?: readonly string[] } {
+export function defaultSettings(model: Model, p: Params): { settings: CompareSetting[]; seeds: number; tau?: number; observables?: readonly string[]; marks?: readonly StageMark[] } {
   const hasSamples = model.finiteSample !== undefined;
   const d = model.compareDefaults?.(p) ?? { etas: [0.1, 0.05, 0.025, 0.0125], batches: [4, 16, 64, 256], batchEta: 0.0125, seeds: 4 };
   const settings: CompareSetting[] = d.etas.map((eta) => ({ schedule: { kind: 'constant', eta }, data: { kind: 'population' }, batch: 1 }));
@@ -42,7 +42,7 @@ export function defaultSettings(model: Model, p: Params): { settings: CompareSet
     const eta = d.batchEta ?? d.etas[d.etas.length - 1];
     for (const batch of d.batches ?? []) settings.push({ schedule: { kind: 'constant', eta }, data: { kind: 'online' }, batch });
   }
-  return { settings, seeds: hasSamples ? d.seeds ?? 4 : 1, tau: d.tau, observables: d.observables };
+  return { settings, seeds: hasSamples ? d.seeds ?? 4 : 1, tau: d.tau, observables: d.observables, marks: d.marks };
 }
 
 export async function compareModel(name: string, flags: CompareFlags, io: CliIO): Promise<string> {
@@ -73,7 +73,7 @@ export async function compareModel(name: string, flags: CompareFlags, io: CliIO)
   const record = Float64Array.from([0, ...geomspace(tauEnd * 1e-3, tauEnd, 200)]);
   ensureDir(flags.out);
   const results = runComparison(model, p, {
-    settings, seeds, tauEnd, record, observables,
+    settings, seeds, tauEnd, record, observables, marks: defaults.marks,
     momentum: numberFlag('momentum', flags.momentum), langevin: numberFlag('langevin', flags.langevin),
   }, (label, done, total) => io.err(`  [${done}/${total}] ${label}\n`));
 
@@ -96,7 +96,7 @@ export async function compareModel(name: string, flags: CompareFlags, io: CliIO)
   writeFileSync(path, md);
   writeFileSync(join(flags.out, 'compare.json'), JSON.stringify({
     gradflow: packageInfo().version, model: model.id, params: p, tauEnd, seeds, observables,
-    settings: results.map((r) => ({ label: r.label, setting: r.setting, mean_loss_deviation: r.meanLossDeviation, max_loss_deviation: r.maxLossDeviation, observable_deviation: r.meanObservableDeviation, same_stages_fraction: r.sameStagesFraction, same_event_order_fraction: r.sameEventOrderFraction, runs: r.runs.map((x) => ({ seed: x.seed, status: x.run.status, steps: x.run.steps, loss_deviation: x.dev?.loss ?? null, flow_transitions: x.dev?.flowTransitions ?? null, run_transitions: x.dev?.runTransitions ?? null, events: x.dev?.events ?? null, message: x.run.message || null })) })),
+    settings: results.map((r) => ({ label: r.label, setting: r.setting, mean_loss_deviation: r.meanLossDeviation, max_loss_deviation: r.maxLossDeviation, observable_deviation: r.meanObservableDeviation, same_stages_fraction: r.sameStagesFraction, same_event_order_fraction: r.sameEventOrderFraction, runs: r.runs.map((x) => ({ seed: x.seed, status: x.run.status, flow_error: x.flowError, steps: x.run.steps, loss_deviation: x.dev?.loss ?? null, flow_transitions: x.dev?.flowTransitions ?? null, run_transitions: x.dev?.runTransitions ?? null, events: x.dev?.events ?? null, message: x.run.message || null })) })),
   }, null, 1));
   return path;
 }
@@ -110,16 +110,15 @@ function slopeLines(results: readonly SettingResult[]): string[] {
   }
   const online = results.filter((r) => r.setting.data.kind === 'online');
   if (online.length >= 2) {
-    lines.push(`Deviation against B (online SGD): fitted log–log slope ${fmt4(logLogSlope(online.map((r) => r.setting.batch), online.map((r) => r.meanLossDeviation)))} (sampling noise: −1/2).`);
+    lines.push(`Deviation against B (online SGD): fitted log–log slope ${fmt4(logLogSlope(online.map((r) => r.setting.batch), online.map((r) => r.meanLossDeviation)))} (sampling noise alone: −1/2; a bias that does not shrink with B, such as a finite context against an infinite-context flow, flattens it).`);
   }
   return lines;
 }
 
 async function compareFigures(model: Model, results: readonly SettingResult[], dir: string): Promise<{ title: string; file: string }[]> {
   const out: { title: string; file: string }[] = [];
-  const first = results[0]?.runs[0];
-  if (!first) return out;
-  const series: Series[] = [{ name: 'flow', x: first.flow.tau, y: first.flow.loss }];
+  const first = results.flatMap((r) => r.runs).find((x) => x.flow !== null);
+  const series: Series[] = first?.flow ? [{ name: `flow (seed ${first.seed})`, x: first.flow.tau, y: first.flow.loss }] : [];
   for (const r of results) {
     const ok = r.runs.filter((x) => x.run.status === 'success');
     if (ok.length === 0) continue;
@@ -132,7 +131,7 @@ async function compareFigures(model: Model, results: readonly SettingResult[], d
     const short = r.label.replace(', full batch, exact population loss', ', GD');
     series.push({ name: `${short}${ok.length > 1 ? ` (${ok.length} seeds: mean, range)` : ''}`, x: ok[0].run.tau.subarray(0, n), y: meanLoss, ...(ok.length > 1 ? { spread: { lower, upper } } : {}) });
   }
-  await writeFigure(dir, 'overlay', await linePlot({ title: `${model.title}: flow and discrete runs`, subtitle: 'loss against τ = η·steps; each seed draws its own initial state, the flow shown is the first seed\'s', xLabel: 'τ', yLabel: 'loss', xLog: true, yLog: true, series }));
+  await writeFigure(dir, 'overlay', await linePlot({ title: `${model.title}: flow and discrete runs`, subtitle: 'loss against τ = η·steps; each seed draws its own initial state', xLabel: 'τ', yLabel: 'loss', xLog: true, yLog: true, series }));
   out.push({ title: 'Flow and discrete runs', file: 'overlay' });
   const pop = results.filter((r) => r.setting.data.kind === 'population' && r.setting.schedule.kind === 'constant');
   if (pop.length >= 2) {

@@ -137,20 +137,42 @@ export function drawTokens(c: GongConfig, dir: Directions, prompts: number, stri
   const rng = makeRng((c.dataSeed * 2654435761 + 97 * (seedOffset + 1)) >>> 0);
   const count = prompts * stride;
   const d = c.d;
-  const x = new Float64Array(count * 2 * d);
-  const y = new Int8Array(count);
-  const type = new Uint8Array(count);
+  const s = emptyTokens(count, d);
   const half = Math.ceil(prompts / 2);
-  for (let k = 0; k < half * stride; k++) {
-    const t = drawToken(c, dir, rng, x, k * 2 * d);
-    y[k] = t.y;
-    type[k] = t.type;
-  }
+  fillIid(c, dir, rng, s, half * stride);
   for (let k = half * stride; k < count; k++) {
     const src = k - half * stride;
-    mirrorToken(x, src * 2 * d, k * 2 * d, dir, d);
-    y[k] = y[src];
-    type[k] = type[src];
+    mirrorToken(s.x, src * 2 * d, k * 2 * d, dir, d);
+    s.y[k] = s.y[src];
+    s.type[k] = s.type[src];
   }
-  return { count, d, x, y, type };
+  return s;
+}
+
+/**
+ * `count` i.i.d. tokens from the data law, drawn from the caller's `rng` (no mirror images): the
+ * fresh prompts of discrete training (finite-sample.ts), one token after another in stream order.
+ */
+export function drawIidTokens(c: GongConfig, dir: Directions, rng: Rng, count: number): Tokens {
+  const s = emptyTokens(count, c.d);
+  fillIid(c, dir, rng, s, count);
+  return s;
+}
+
+/** Redraws every token of `s` in place, consuming the same random numbers as drawIidTokens. */
+export function redrawIidTokens(c: GongConfig, dir: Directions, rng: Rng, s: Tokens): void {
+  fillIid(c, dir, rng, s, s.count);
+}
+
+function emptyTokens(count: number, d: number): Tokens {
+  return { count, d, x: new Float64Array(count * 2 * d), y: new Int8Array(count), type: new Uint8Array(count) };
+}
+
+/** Draws tokens 0 … upTo−1 of `s` in order from `rng`. */
+function fillIid(c: GongConfig, dir: Directions, rng: Rng, s: Tokens, upTo: number): void {
+  for (let k = 0; k < upTo; k++) {
+    const t = drawToken(c, dir, rng, s.x, k * 2 * c.d);
+    s.y[k] = t.y;
+    s.type[k] = t.type;
+  }
 }

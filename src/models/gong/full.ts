@@ -70,6 +70,7 @@ export class FullModel {
   private readonly acc = new MetricsAccumulator();
   private readonly kc: ClusterKernel = { g: 0, dMu: 0, dS: 0 };
   private readonly ka: AverageA = { value: 0, dw: 0, dc: 0, dSP2: 0, dSQ2: 0 };
+  private readonly prompt: PromptValue = { f: 0, fp: 0, fq: 0, fabs: 0 };
 
   constructor(c: GongConfig) {
     this.c = c;
@@ -308,49 +309,14 @@ export class FullModel {
   }
 
   private forwardFinite(WP: Float64Array, WQ: Float64Array): void {
-    const d = this.d;
     const t = this.tokens;
-    const A = this.c.variant === 'A';
-    const L = this.c.L;
+    const out = this.prompt;
     for (let n = 0; n < this.nQ; n++) {
-      const qo = this.qIndex(n) * 2 * d;
-      for (let i = 0; i < d; i++) {
-        let a = 0;
-        let b = 0;
-        for (let j = 0; j < d; j++) {
-          a += WP[i * d + j] * t.x[qo + j];
-          b += WQ[i * d + j] * t.x[qo + d + j];
-        }
-        this.vP[n * d + i] = a;
-        this.vQ[n * d + i] = b;
-      }
-      let f = 0;
-      let fp = 0;
-      let fq = 0;
-      let fabs = 0;
-      for (let k = 0; k < L; k++) {
-        const io = (n * this.stride + k) * 2 * d;
-        let sP = 0;
-        let sQ = 0;
-        for (let j = 0; j < d; j++) {
-          sP += t.x[io + j] * this.vP[n * d + j];
-          sQ += t.x[io + d + j] * this.vQ[n * d + j];
-        }
-        const yi = t.y[n * this.stride + k];
-        if (A) {
-          f += yi * relu(sP + sQ);
-          fabs += relu(sP + sQ);
-        } else {
-          fp += yi * relu(sP);
-          fq += yi * relu(sQ);
-          fabs += relu(sP) + relu(sQ);
-        }
-      }
-      const cf = this.c.contextFactor;
-      this.FP[n] = cf * fp;
-      this.FQ[n] = cf * fq;
-      this.F[n] = A ? cf * f : cf * (fp + fq);
-      this.Fabs[n] = cf * fabs;
+      finitePromptForward(this.c, t, n * this.stride, WP, 0, WQ, 0, this.vP, this.vQ, n * this.d, out);
+      this.FP[n] = out.fp;
+      this.FQ[n] = out.fq;
+      this.F[n] = out.f;
+      this.Fabs[n] = out.fabs;
     }
   }
 
@@ -378,7 +344,7 @@ export class FullModel {
       const eu = e * u; // ∂L/∂F_k
       const off = this.qIndex(k) * 2 * d;
       if (!c.infinite) {
-        this.backFinite(k, eu, gP, gQ);
+        finitePromptBackward(c, t, k * this.stride, this.vP, this.vQ, k * d, eu, grad, 0, dd, this.gVecP, this.gVecQ);
         continue;
       }
       if (c.variant === 'A') {
@@ -437,37 +403,106 @@ export class FullModel {
     }
     if (c.trainU) grad[2 * dd] = gu;
   }
+}
 
-  /** Finite context: ∂F_k/∂v = c_L Σ_i y_i σ′(s_i) x_i per block, then the outer product with the query. */
-  private backFinite(k: number, eu: number, gP: Float64Array, gQ: Float64Array): void {
-    const d = this.d;
-    const t = this.tokens;
-    const A = this.c.variant === 'A';
-    const sumP = this.gVecP;
-    const sumQ = this.gVecQ;
-    sumP.fill(0);
-    sumQ.fill(0);
-    for (let i = 0; i < this.c.L; i++) {
-      const io = (k * this.stride + i) * 2 * d;
-      let sP = 0;
-      let sQ = 0;
-      for (let j = 0; j < d; j++) {
-        sP += t.x[io + j] * this.vP[k * d + j];
-        sQ += t.x[io + d + j] * this.vQ[k * d + j];
-      }
-      const yi = t.y[k * this.stride + i];
-      const hP = A ? heaviside(sP + sQ) : heaviside(sP);
-      const hQ = A ? hP : heaviside(sQ);
-      if (hP !== 0) for (let j = 0; j < d; j++) sumP[j] += yi * t.x[io + j];
-      if (hQ !== 0) for (let j = 0; j < d; j++) sumQ[j] += yi * t.x[io + d + j];
+/** One finite-context prompt's prediction with u = 1 (see finitePromptForward). */
+export interface PromptValue {
+  /** F = c_L Σ_i y_i σ(s_i) (Variant A) or c_L Σ_i y_i [σ(s_iᴾ) + σ(s_iᑫ)] (Variant B). */
+  f: number;
+  /** Its P and Q parts (Variant B; 0 in Variant A). */
+  fp: number;
+  fq: number;
+  /** c_L Σ|terms|, the scale of the rounding of f (ties). */
+  fabs: number;
+}
+
+/** What the finite-context kernels read from a configuration. */
+export type PromptKernelConfig = Pick<GongConfig, 'variant' | 'd' | 'L' | 'contextFactor'>;
+
+/**
+ * Forward pass of one prompt with a finite context: tokens first … first+L−1 of `t` are the
+ * examples, token first+L the query. Writes v_P = W_P x_qᴾ, v_Q = W_Q x_qᑫ into vP, vQ at vOff
+ * (kept for finitePromptBackward) and the prediction into `out`; the blocks are read at WP[oP …],
+ * WQ[oQ …] (row-major d × d). Scores s_iᴾ = x_iᴾ·v_P, s_iᑫ = x_iᑫ·v_Q; Variant A: s_i = s_iᴾ + s_iᑫ.
+ */
+export function finitePromptForward(c: PromptKernelConfig, t: Tokens, first: number, WP: Float64Array, oP: number, WQ: Float64Array, oQ: number, vP: Float64Array, vQ: Float64Array, vOff: number, out: PromptValue): void {
+  const d = c.d;
+  const L = c.L;
+  const A = c.variant === 'A';
+  const x = t.x;
+  const qo = (first + L) * 2 * d;
+  for (let i = 0; i < d; i++) {
+    let a = 0;
+    let b = 0;
+    for (let j = 0; j < d; j++) {
+      a += WP[oP + i * d + j] * x[qo + j];
+      b += WQ[oQ + i * d + j] * x[qo + d + j];
     }
-    const s = eu * this.c.contextFactor;
-    const qo = this.qIndex(k) * 2 * d;
-    for (let i = 0; i < d; i++) {
-      const a = s * sumP[i];
-      const b = s * sumQ[i];
-      if (a !== 0) for (let j = 0; j < d; j++) gP[i * d + j] += a * t.x[qo + j];
-      if (b !== 0) for (let j = 0; j < d; j++) gQ[i * d + j] += b * t.x[qo + d + j];
+    vP[vOff + i] = a;
+    vQ[vOff + i] = b;
+  }
+  let f = 0;
+  let fp = 0;
+  let fq = 0;
+  let fabs = 0;
+  for (let k = 0; k < L; k++) {
+    const io = (first + k) * 2 * d;
+    let sP = 0;
+    let sQ = 0;
+    for (let j = 0; j < d; j++) {
+      sP += x[io + j] * vP[vOff + j];
+      sQ += x[io + d + j] * vQ[vOff + j];
     }
+    const yi = t.y[first + k];
+    if (A) {
+      f += yi * relu(sP + sQ);
+      fabs += relu(sP + sQ);
+    } else {
+      fp += yi * relu(sP);
+      fq += yi * relu(sQ);
+      fabs += relu(sP) + relu(sQ);
+    }
+  }
+  const cf = c.contextFactor;
+  out.fp = cf * fp;
+  out.fq = cf * fq;
+  out.f = A ? cf * f : cf * (fp + fq);
+  out.fabs = cf * fabs;
+}
+
+/**
+ * Backward pass of one prompt (after finitePromptForward with the same vP, vQ, vOff): adds
+ * scale · ∂F/∂W_P and scale · ∂F/∂W_Q into grad at oP and oQ, where
+ * ∂F/∂W = c_L (Σ_i y_i σ′(s_i) x_i) x_qᵀ per block, σ′ = heaviside (σ′(0) = 0).
+ * sumP, sumQ (length d) are scratch.
+ */
+export function finitePromptBackward(c: PromptKernelConfig, t: Tokens, first: number, vP: Float64Array, vQ: Float64Array, vOff: number, scale: number, grad: Float64Array, oP: number, oQ: number, sumP: Float64Array, sumQ: Float64Array): void {
+  const d = c.d;
+  const L = c.L;
+  const A = c.variant === 'A';
+  const x = t.x;
+  sumP.fill(0);
+  sumQ.fill(0);
+  for (let i = 0; i < L; i++) {
+    const io = (first + i) * 2 * d;
+    let sP = 0;
+    let sQ = 0;
+    for (let j = 0; j < d; j++) {
+      sP += x[io + j] * vP[vOff + j];
+      sQ += x[io + d + j] * vQ[vOff + j];
+    }
+    const yi = t.y[first + i];
+    const hP = A ? heaviside(sP + sQ) : heaviside(sP);
+    const hQ = A ? hP : heaviside(sQ);
+    if (hP !== 0) for (let j = 0; j < d; j++) sumP[j] += yi * x[io + j];
+    if (hQ !== 0) for (let j = 0; j < d; j++) sumQ[j] += yi * x[io + d + j];
+  }
+  const s = scale * c.contextFactor;
+  const qo = (first + L) * 2 * d;
+  for (let i = 0; i < d; i++) {
+    const a = s * sumP[i];
+    const b = s * sumQ[i];
+    if (a !== 0) for (let j = 0; j < d; j++) grad[oP + i * d + j] += a * x[qo + j];
+    if (b !== 0) for (let j = 0; j < d; j++) grad[oQ + i * d + j] += b * x[qo + d + j];
   }
 }

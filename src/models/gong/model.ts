@@ -14,7 +14,9 @@ import { engineFor } from './engine.js';
 import { blockDiag, gongObservables } from './observables.js';
 import { gongPredictions } from './predictions.js';
 import { gongFigures } from './figures.js';
+import { LOSS_LEVEL } from './analysis.js';
 import { gongReportSections } from './findings.js';
+import { gongFiniteSample } from './finite-sample.js';
 
 function layout(p: Params): StateBlock[] {
   const e = engineFor(p);
@@ -100,4 +102,15 @@ export const gong: Model = {
   predictions: gongPredictions,
   figures: gongFigures,
   reportSections: gongReportSections,
+  finiteSample: gongFiniteSample,
+  // the stage times of analysis.ts (loss_P, loss_Q reaching 0.1·log 2) as marks; GD is stable at
+  // the gd mode's own η1 = 40 on the defaults, and online SGD pays ~3 ms per 64 prompts drawn
+  compareDefaults: () => ({
+    etas: [40, 20, 10], batches: [8, 32, 128], batchEta: 20, seeds: 2,
+    observables: ['loss_P', 'loss_Q', 'separation'],
+    marks: [
+      { name: 'P learned', observable: 'loss_P', level: LOSS_LEVEL, direction: 'falling' },
+      { name: 'Q learned', observable: 'loss_Q', level: LOSS_LEVEL, direction: 'falling' },
+    ],
+  }),
 };

@@ -38,7 +38,11 @@ export interface Snapshot {
   readonly u: number;
 }
 
-const SNAPSHOTS = new WeakMap<Float64Array, Snapshot>();
+/**
+ * Snapshots per state array, checked against a copy of its contents: integrators reuse one buffer
+ * for the states at which observable events are evaluated, so identity alone would go stale.
+ */
+const SNAPSHOTS = new WeakMap<Float64Array, { copy: Float64Array; snap: Snapshot }>();
 
 /** blockdiag(W_P, W_Q) as a row-major 2d × 2d array. */
 export function blockDiag(WP: Float64Array, WQ: Float64Array, d: number): Float64Array {
@@ -78,7 +82,7 @@ function frob(M: Float64Array): number {
 /** Everything measured on one state (cached per state array). */
 export function snapshot(engine: Engine, y: Float64Array): Snapshot {
   const hit = SNAPSHOTS.get(y);
-  if (hit) return hit;
+  if (hit && hit.copy.length === y.length && hit.copy.every((v, i) => v === y[i])) return hit.snap;
   const c = engine.config;
   const d = c.d;
   const all = emptyMetrics();
@@ -130,7 +134,7 @@ export function snapshot(engine: Engine, y: Float64Array): Snapshot {
     sigma, qmass, qmassBottom: bottom / d, separation: sQ / sP,
     eigP: maxRe(WP), eigQ: maxRe(WQ), u,
   };
-  SNAPSHOTS.set(y, snap);
+  SNAPSHOTS.set(y, { copy: Float64Array.from(y), snap });
   return snap;
 }
 

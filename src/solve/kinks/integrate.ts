@@ -1,6 +1,7 @@
 /**
- * The integration loop for switched vector fields (kinks 'exact' and 'filippov') with dopri5 or
- * dop853, adaptive or with a fixed step.
+ * The integrator for switched vector fields (kinks 'exact' and 'filippov') with dopri5 or dop853,
+ * adaptive or with a fixed step: the shared {@link StepLoop} (step-loop.ts), with each accepted
+ * step handed to the switcher.
  *
  * Between switch points the stepper integrates a smooth field: the current branch of every free
  * switching function (each kink factor fixed at 0 or 1) and, for pinned functions, the sliding
@@ -16,14 +17,12 @@
  * stepper restarts, one extra RHS evaluation). Where the pinned functions are linear in the state
  * and the sliding field is exactly tangent (s = x, say) nothing moves and no projection happens.
  */
-import { isEscaping, minStep, BLOWUP_NORM } from '../blowup.js';
-import { FAC_MIN, initialStep, StepController } from '../controller.js';
 import { ErkStepper } from '../erk.js';
 import type { ErkMethod } from '../methods/index.js';
-import { Output, StepVerdict } from '../output.js';
-import type { BlowUpCause, RunOutcome } from '../status.js';
+import type { Output } from '../output.js';
+import type { RunOutcome } from '../status.js';
+import { StepLoop, type FixedGrid } from '../step-loop.js';
 import type { ResolvedOptions, Vec } from '../types.js';
-import { allFinite, infNorm } from '../vec.js';
 import { fmt } from '../../util/errors.js';
 import { KinkSwitcher } from './switcher.js';
 import type { KinkRecord, SwitchedSystem } from './types.js';
@@ -47,142 +46,46 @@ export function integrateSwitched(
   const n = y0.length;
   const sw = new KinkSwitcher(sys, n, ro.kinks === 'filippov');
   const st = new ErkStepper(method.tableau, sw.rhs, n);
-  const run = new Run(st, sw);
+  const loop = new KinkLoop(sw, st, out, t0, t1, ro);
   const y = Float64Array.from(y0);
   const started = sw.start(t0, y);
   const finiteAtStart = st.start(t0, y);
   out.start(t0, st.y);
   const done = (o: RunOutcome): SwitchedRun => ({ run: o, record: sw.record(ro.kinks) });
-  if (!started) return done(run.end('kink_failure', t0));
-  if (!finiteAtStart) return done(run.end(sw.failure !== null ? 'kink_failure' : 'non_finite', t0, 'non_finite_value'));
-  const loop = new Loop(sw, st, run, out, t0, t1, ro);
-  return done(ro.h !== null ? loop.fixed(ro.h) : loop.adaptive(method));
+  if (!started) return done(loop.kinkFailure(t0));
+  if (!finiteAtStart) return done(sw.failure !== null ? loop.kinkFailure(t0) : loop.end('non_finite', t0, 'non_finite_value'));
+  return done(ro.h !== null ? loop.fixed(new SwitchPointGrid(sw, t0, t1, ro.h)) : loop.adaptive(method, sw.rhs));
 }
 
-/** Step counts and outcomes (as in integrate.ts, plus the kink failure message). */
-class Run {
-  accepted = 0;
-  rejected = 0;
-  extraNfev = 0;
-  constructor(private readonly st: ErkStepper, private readonly sw: KinkSwitcher) {}
-
-  get steps(): number {
-    return this.accepted + this.rejected;
-  }
-
-  end(status: RunOutcome['status'], t: number, cause?: BlowUpCause, extra: Partial<RunOutcome> = {}, y?: Vec): RunOutcome {
-    const kink = status === 'kink_failure' ? { kinkMessage: this.sw.failure ?? `The kink treatment failed at t=${fmt(t)}.` } : {};
-    return {
-      status, tEnd: t, yEnd: Float64Array.from(y ?? this.st.y), nfev: this.st.nfev + this.extraNfev,
-      accepted: this.accepted, rejected: this.rejected, ...(cause ? { cause } : {}), ...kink, ...extra,
-    };
-  }
-}
-
-class Loop {
-  private t: number;
+/** The shared step loop, with each accepted step cut at a switch point where there is one. */
+class KinkLoop extends StepLoop {
   private stalled = 0;
   private readonly yBuf: Vec;
 
-  constructor(
-    private readonly sw: KinkSwitcher, private readonly st: ErkStepper, private readonly run: Run,
-    private readonly out: Output, t0: number, private readonly t1: number, private readonly ro: ResolvedOptions,
-  ) {
-    this.t = t0;
+  constructor(private readonly sw: KinkSwitcher, st: ErkStepper, out: Output, t0: number, t1: number, ro: ResolvedOptions) {
+    super(st, out, t0, t1, ro);
     this.yBuf = new Float64Array(st.n);
   }
 
-  adaptive(method: ErkMethod): RunOutcome {
-    const { st, run, ro, t1 } = this;
-    const tab = method.tableau;
-    if (tab.errorOrder === null) throw new Error(`${tab.name} has no error estimate; it needs a fixed step`);
-    const { rtol, atol, hMax, maxSteps } = ro;
-    const ctl = new StepController(tab.errorOrder, method.beta, hMax);
-    const y0Norm = infNorm(st.y);
-    let h = ro.h0;
-    if (h === null) {
-      const n = st.n;
-      h = initialStep(this.sw.rhs, this.t, st.y, st.slope(), tab.order, rtol, atol, hMax, new Float64Array(n), new Float64Array(n));
-      run.extraNfev++;
-    }
-    h = Math.min(h, hMax);
-    let afterReject = false;
-    let lastNonFinite = false;
-    for (;;) {
-      const t = this.t;
-      if (run.steps >= maxSteps) return run.end('max_steps', t);
-      let last = false;
-      if (t + 1.01 * h >= t1 && t1 - t <= hMax) {
-        h = t1 - t;
-        last = true;
-      }
-      if (h < minStep(t) || t + h === t) {
-        if (lastNonFinite) return this.nonFinite(t);
-        if (isEscaping(infNorm(st.y), y0Norm, infNorm(st.slope()), t)) return run.end('non_finite', t, 'escape');
-        return run.end('step_too_small', t, undefined, { h });
-      }
-      const err = st.attempt(h, rtol, atol, true);
-      if (!(err <= 1)) {
-        run.rejected++;
-        afterReject = true;
-        if (Number.isFinite(err)) {
-          lastNonFinite = false;
-          h = ctl.rejected(h, err);
-        } else {
-          if (!allFinite(st.slope())) return this.nonFinite(t);
-          lastNonFinite = true; // a stage left the sliding system's domain, or the field overflowed: shrink hard
-          h *= FAC_MIN;
-        }
-        continue;
-      }
-      lastNonFinite = false;
-      const hNext = ctl.accepted(h, err, afterReject);
-      afterReject = false;
-      const ended = this.afterStep(h, last ? t1 : t + h);
-      if (ended !== null) return ended;
-      if (this.t === t1) return run.end('success', t1);
-      h = hNext;
-    }
-  }
-
-  fixed(h: number): RunOutcome {
-    const { st, run, ro, t1 } = this;
-    let tBase = this.t; // steps are t_k = tBase + k·h from the last switch point, without drift
-    let k = 0;
-    for (;;) {
-      const t = this.t;
-      if (run.steps >= ro.maxSteps) return run.end('max_steps', t);
-      const isLast = t1 - t <= h * (1 + 1e-9);
-      const tNew = isLast ? t1 : tBase + (k + 1) * h;
-      const err = st.attempt(tNew - t, ro.rtol, ro.atol, false);
-      if (!(err === 0)) return this.nonFinite(t);
-      const switches = this.sw.switchPoints;
-      const ended = this.afterStep(tNew - t, tNew);
-      if (ended !== null) return ended;
-      if (this.t === t1) return run.end('success', t1);
-      if (this.sw.switchPoints !== switches || this.t !== tNew) {
-        tBase = this.t;
-        k = 0;
-      } else k++;
-    }
+  /** The outcome kink_failure at t (with the state y, or the current one), with the switcher's message. */
+  kinkFailure(t: number, y?: Vec): RunOutcome {
+    const kinkMessage = this.sw.failure ?? `The kink treatment failed at t=${fmt(t)}.`;
+    return this.end('kink_failure', t, undefined, { kinkMessage }, y);
   }
 
   /**
    * Accepts the attempted step [t, tNew], cuts it at a switch point if there is one, feeds the
    * output and restarts the stepper where needed. Returns an outcome if the run ends here.
    */
-  private afterStep(h: number, tNew: number): RunOutcome | null {
-    const { st, sw, run, out } = this;
+  protected override take(h: number, tNew: number): RunOutcome | null {
+    const { st, sw } = this;
     const t = this.t;
-    st.accept(h, tNew);
-    run.accepted++;
+    this.accept(h, tNew);
     const tS = sw.inspect(t, tNew, st.y, st);
-    if (sw.failure !== null) return run.end('kink_failure', tNew);
+    if (sw.failure !== null) return this.kinkFailure(tNew);
     if (Number.isNaN(tS)) {
-      const verdict = out.step(t, tNew, st.y, st);
-      if (verdict !== StepVerdict.Continue) return this.stopped(verdict, tNew);
-      this.t = tNew;
-      if (st.yNewNorm > BLOWUP_NORM) return run.end('non_finite', tNew, 'norm');
+      const ended = this.reach(tNew);
+      if (ended !== null) return ended;
       this.yBuf.set(st.y);
       if (sw.settle(tNew, this.yBuf) && !st.start(tNew, this.yBuf)) return this.nonFinite(tNew);
       this.stalled = 0;
@@ -192,37 +95,58 @@ class Loop {
     const yS = this.yBuf;
     yS.set(sw.yStar);
     if (tS > t) {
-      const verdict = out.step(t, tS, yS, st);
-      if (verdict !== StepVerdict.Continue) return this.stopped(verdict, tS);
+      const ended = this.emit(t, tS, yS);
+      if (ended !== null) return ended;
     }
     this.stalled = tS - t <= 1e-12 * Math.max(1, Math.abs(t)) ? this.stalled + 1 : 0;
     this.t = tS;
     if (this.stalled > MAX_STALLED_SWITCHES) {
       sw.failure = `More than ${MAX_STALLED_SWITCHES} kink switches at t=${fmt(tS)} without progress in time `
         + '(Zeno behaviour: the switching functions there keep changing branch within one rounding error).';
-      return run.end('kink_failure', tS, undefined, {}, yS);
+      return this.kinkFailure(tS, yS);
     }
-    if (!sw.switchAt(tS, yS)) return run.end('kink_failure', tS, undefined, {}, yS);
+    if (!sw.switchAt(tS, yS)) return this.kinkFailure(tS, yS);
     if (!st.start(tS, yS)) return this.nonFinite(tS);
     return null;
   }
 
-  /** A terminal user event or a non-finite save-at value inside the (possibly cut) step. */
-  private stopped(verdict: StepVerdict, tNew: number): RunOutcome {
-    const { out, run, st } = this;
-    if (verdict === StepVerdict.Terminal) {
-      const hits = out.hits;
-      const o = run.end('event', out.stopT, undefined, { eventName: hits[hits.length - 1].name });
-      st.evaluate(out.stopT, o.yEnd);
-      return o;
-    }
-    return run.end('non_finite', tNew, 'non_finite_value');
+  /** A non-finite field at the current state: a failed sliding solve there, or a genuine blow-up. */
+  protected override nonFinite(t: number): RunOutcome {
+    return this.sw.failure !== null || this.sw.diagnose(t, this.st.y)
+      ? this.kinkFailure(t)
+      : this.end('non_finite', t, 'non_finite_value');
+  }
+}
+
+/**
+ * Fixed steps t_k = tBase + k·h counted from the last switch point (no drift between switch
+ * points); the step that reaches within h(1 + 1e-9) of t1 lands on t1 exactly.
+ */
+class SwitchPointGrid implements FixedGrid {
+  h = 0;
+  tNew = 0;
+  private tBase: number;
+  private k = 0;
+  /** Switch points before the planned step: a change means the step was cut and the grid restarts. */
+  private switches = 0;
+
+  constructor(private readonly sw: KinkSwitcher, t0: number, private readonly t1: number, private readonly step: number) {
+    this.tBase = t0;
   }
 
-  /** A non-finite field at the current state: a failed sliding solve there, or a genuine blow-up. */
-  private nonFinite(t: number): RunOutcome {
-    return this.sw.failure !== null || this.sw.diagnose(t, this.st.y)
-      ? this.run.end('kink_failure', t)
-      : this.run.end('non_finite', t, 'non_finite_value');
+  plan(t: number): void {
+    const isLast = this.t1 - t <= this.step * (1 + 1e-9);
+    this.tNew = isLast ? this.t1 : this.tBase + (this.k + 1) * this.step;
+    this.h = this.tNew - t;
+    this.switches = this.sw.switchPoints;
+  }
+
+  done(t: number): boolean {
+    if (t === this.t1) return true;
+    if (this.sw.switchPoints !== this.switches || t !== this.tNew) {
+      this.tBase = t;
+      this.k = 0;
+    } else this.k++;
+    return false;
   }
 }
