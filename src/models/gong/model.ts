@@ -106,7 +106,8 @@ export const gong: Model = {
   // the stage times of analysis.ts (loss_P, loss_Q reaching 0.1·log 2) as marks; GD is stable at
   // the gd mode's own η1 = 40 on the defaults, and online SGD pays ~3 ms per 64 prompts drawn
   compareDefaults: () => ({
-    etas: [40, 20, 10], batches: [8, 32, 128], batchEta: 20, seeds: 2,
+    // one seed: from seed 2 the default full flow chatters on a kink at t ≈ 0.9 and dopri5 stalls
+    etas: [40, 20, 10], batches: [8, 32, 128], batchEta: 20, seeds: 1,
     observables: ['loss_P', 'loss_Q', 'separation'],
     marks: [
       { name: 'P learned', observable: 'loss_P', level: LOSS_LEVEL, direction: 'falling' },
