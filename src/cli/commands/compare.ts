@@ -17,7 +17,7 @@ import type { Model, Params, StageMark } from '../../models/types.js';
 import type { CliIO } from '../io.js';
 import { collect, numberFlag } from '../parse-flags.js';
 
-interface CompareFlags { set: string[]; eta?: string; batch?: string; data?: string; seeds?: string; tau?: string; observable: string[]; momentum?: string; langevin?: string; out: string }
+export interface CompareFlags { set: string[]; eta?: string; batch?: string; data?: string; seeds?: string; tau?: string; observable: string[]; momentum?: string; langevin?: string; out: string }
 
 const list = (text: string, name: string): number[] => text.split(',').map((x) => {
   const v = Number(x);
@@ -45,7 +45,19 @@ export function defaultSettings(model: Model, p: Params): { settings: CompareSet
   return { settings, seeds: hasSamples ? d.seeds ?? 4 : 1, tau: d.tau, observables: d.observables, marks: d.marks };
 }
 
-export async function compareModel(name: string, flags: CompareFlags, io: CliIO): Promise<string> {
+/** What one comparison found, for the demo's index. */
+export interface CompareSummary {
+  readonly path: string;
+  readonly slopes: { readonly eta: number; readonly batch: number };
+  /** Runs (over all settings and seeds) whose stage order matched the flow's, and all runs measured. */
+  readonly sameOrder: number;
+  readonly measured: number;
+  readonly runs: number;
+  /** Seeds whose reference flow could not be solved. */
+  readonly flowFailures: number;
+}
+
+export async function compareModel(name: string, flags: CompareFlags, io: CliIO): Promise<CompareSummary> {
   const model = findModel(name);
   const p = resolveParams(model, parseSetFlags(flags.set));
   const horizon = model.horizon(p);
@@ -98,20 +110,31 @@ export async function compareModel(name: string, flags: CompareFlags, io: CliIO)
     gradflow: packageInfo().version, model: model.id, params: p, tauEnd, seeds, observables,
     settings: results.map((r) => ({ label: r.label, setting: r.setting, mean_loss_deviation: r.meanLossDeviation, max_loss_deviation: r.maxLossDeviation, observable_deviation: r.meanObservableDeviation, same_stages_fraction: r.sameStagesFraction, same_event_order_fraction: r.sameEventOrderFraction, runs: r.runs.map((x) => ({ seed: x.seed, status: x.run.status, flow_error: x.flowError, steps: x.run.steps, loss_deviation: x.dev?.loss ?? null, flow_transitions: x.dev?.flowTransitions ?? null, run_transitions: x.dev?.runTransitions ?? null, events: x.dev?.events ?? null, message: x.run.message || null })) })),
   }, null, 1));
-  return path;
+  const all = results.flatMap((r) => r.runs);
+  const measured = all.filter((x) => x.dev !== null);
+  return { path, slopes: deviationSlopes(results), sameOrder: measured.filter((x) => x.dev!.sameEventOrder && x.dev!.sameStages).length, measured: measured.length, runs: all.length, flowFailures: new Set(all.filter((x) => x.flowError !== null).map((x) => x.seed)).size };
+}
+
+/** Fitted log–log slopes of the mean loss deviation against η (full-batch GD) and B (online SGD); NaN without two settings. */
+export function deviationSlopes(results: readonly SettingResult[]): { eta: number; batch: number } {
+  const pop = results.filter((r) => r.setting.data.kind === 'population' && r.setting.schedule.kind === 'constant');
+  const online = results.filter((r) => r.setting.data.kind === 'online');
+  return {
+    eta: pop.length >= 2 ? logLogSlope(pop.map((r) => (r.setting.schedule as { eta: number }).eta), pop.map((r) => r.meanLossDeviation)) : NaN,
+    batch: online.length >= 2 ? logLogSlope(online.map((r) => r.setting.batch), online.map((r) => r.meanLossDeviation)) : NaN,
+  };
 }
 
 function slopeLines(results: readonly SettingResult[]): string[] {
+  const { eta, batch } = deviationSlopes(results);
+  // settings with a failed run (mean deviation NaN) drop out of the fit: say which
+  const dropped = (kind: 'population' | 'online', name: string, value: (r: SettingResult) => number): string => {
+    const out = results.filter((r) => r.setting.data.kind === kind && !Number.isFinite(r.meanLossDeviation)).map(value);
+    return out.length ? ` (without ${name} = ${out.map(fmt4).join(', ')}: a run there diverged or was not measured)` : '';
+  };
   const lines: string[] = [];
-  const pop = results.filter((r) => r.setting.data.kind === 'population' && r.setting.schedule.kind === 'constant');
-  if (pop.length >= 2) {
-    const etas = pop.map((r) => (r.setting.schedule as { eta: number }).eta);
-    lines.push(`Deviation against η (full batch): fitted log–log slope ${fmt4(logLogSlope(etas, pop.map((r) => r.meanLossDeviation)))} (first-order method: 1).`);
-  }
-  const online = results.filter((r) => r.setting.data.kind === 'online');
-  if (online.length >= 2) {
-    lines.push(`Deviation against B (online SGD): fitted log–log slope ${fmt4(logLogSlope(online.map((r) => r.setting.batch), online.map((r) => r.meanLossDeviation)))} (sampling noise alone: −1/2; a bias that does not shrink with B, such as a finite context against an infinite-context flow, flattens it).`);
-  }
+  if (!Number.isNaN(eta)) lines.push(`Deviation against η (full batch): fitted log–log slope ${fmt4(eta)}${dropped('population', 'η', (r) => (r.setting.schedule as { eta: number }).eta ?? NaN)} (first-order method: 1).`);
+  if (!Number.isNaN(batch)) lines.push(`Deviation against B (online SGD): fitted log–log slope ${fmt4(batch)}${dropped('online', 'B', (r) => r.setting.batch)} (sampling noise alone: −1/2; a bias that does not shrink with B, such as a finite context against an infinite-context flow, flattens it).`);
   return lines;
 }
 
@@ -166,7 +189,7 @@ export function registerCompare(program: Command, io: CliIO): void {
     .option('--langevin <T>', 'Langevin temperature (noise variance 2ηT per step; default 0)')
     .option('--out <dir>', 'output folder', 'gradflow-compare')
     .action(async (name: string, flags: CompareFlags) => {
-      const path = await compareModel(name, flags, io);
+      const { path } = await compareModel(name, flags, io);
       io.err(`comparison written → ${path}\n`);
     });
 }
