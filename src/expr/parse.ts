@@ -5,11 +5,22 @@
  * property access, assignment, function definition, strings, matrices, conditionals,
  * implicit multiplication — is an error naming the offending token. Nothing is evaluated.
  */
-import { parse as mathParse, type MathNode } from 'mathjs';
+import { createRequire } from 'node:module';
+import type { MathNode } from 'mathjs';
 import { add, call, div, mul, neg, num, pow, sub, sym, type Expr } from './ast.js';
 import { CONSTANTS, FUNCTIONS, describeLanguage } from './language.js';
 import { rewriteStable } from './stable.js';
 import { inputError } from '../util/errors.js';
+
+let mathParse: ((text: string) => MathNode) | null = null;
+/**
+ * mathjs takes ~0.7 s to load, more than everything else in gradflow together: it is loaded on
+ * the first parse, so commands and workers that parse no expression (built-in models) skip it.
+ */
+function mathParser(): (text: string) => MathNode {
+  mathParse ??= (createRequire(import.meta.url)('mathjs') as typeof import('mathjs')).parse;
+  return mathParse;
+}
 
 export interface ParseContext {
   /** Where the text came from, for messages ("loss", "rhs.x", "event 'half'"). */
@@ -26,7 +37,7 @@ export function parseExpression(text: unknown, ctx: ParseContext): Expr {
   if (text.length > MAX_LENGTH) throw inputError(`${ctx.label}: the expression is longer than ${MAX_LENGTH} characters.`);
   let root: MathNode;
   try {
-    root = mathParse(text);
+    root = mathParser()(text);
   } catch (e) {
     throw inputError(`${ctx.label}: cannot parse "${clip(text)}": ${(e as Error).message}. ${describeLanguage()}`);
   }

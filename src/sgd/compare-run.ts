@@ -6,8 +6,10 @@
 import type { Model, Params, StageMark } from '../models/types.js';
 import { GradflowError, fmt4 as fmt } from '../util/errors.js';
 import { describeSchedule, type Schedule } from './schedule.js';
-import { train, type DataMode, type DiscreteRun } from './train.js';
-import { deviation, flowAt, type Deviation, type FlowAt } from './compare.js';
+import type { DataMode, DiscreteRun } from './train.js';
+import { deviation, type Deviation, type FlowAt } from './compare.js';
+import { runCompareTasks } from './pool.js';
+import { runTask, type CompareTask } from './worker.js';
 
 export interface CompareSetting {
   readonly schedule: Schedule;
@@ -25,6 +27,10 @@ export interface CompareOptions {
   readonly marks?: readonly StageMark[];
   readonly momentum?: number;
   readonly langevin?: number;
+  /** Name the workers look the model up by (registry id or model-file path); without it everything runs in this thread. */
+  readonly modelName?: string;
+  /** Parallel workers (default 1). */
+  readonly workers?: number;
 }
 
 export interface SettingResult {
@@ -50,29 +56,36 @@ export function describeData(d: DataMode, batch: number): string {
  * Trains every setting for every seed, then solves the flow once per seed at the union of the τ
  * its runs recorded (each run records at its own steps), then measures each run against it. A
  * reference flow that fails (e.g. a step budget spent sliding along a kink) is reported for that
- * seed, not thrown: the discrete runs are still shown.
+ * seed, not thrown: the discrete runs are still shown. Runs and flows are independent tasks: with
+ * `workers` > 1 and a model the workers can look up by `modelName`, they run on every core.
  */
-export function runComparison(model: Model, p: Params, o: CompareOptions, onProgress?: (label: string, done: number, total: number) => void): SettingResult[] {
+export async function runComparison(model: Model, p: Params, o: CompareOptions, onProgress?: (label: string, done: number, total: number) => void): Promise<SettingResult[]> {
   const total = o.settings.length * o.seeds.length + o.seeds.length;
   let done = 0;
   const labels = o.settings.map((setting) => `${describeSchedule(setting.schedule)}, ${describeData(setting.data, setting.batch)}`);
-  const runs = o.settings.map((setting, k) => o.seeds.map((seed) => {
-    const run = train(model, p, { ...setting, tauEnd: o.tauEnd, seed, record: o.record, momentum: o.momentum, langevin: o.langevin });
-    onProgress?.(labels[k], ++done, total);
-    return run;
+  const workers = o.modelName ? o.workers ?? 1 : 1;
+  const name = o.modelName ?? model.id;
+  const local = (t: CompareTask) => runTask(model, t);
+  const trainTasks: CompareTask[] = o.settings.flatMap((setting) => o.seeds.map((seed): CompareTask => ({
+    kind: 'train', model: name, params: p,
+    options: { ...setting, tauEnd: o.tauEnd, seed, record: o.record, momentum: o.momentum, langevin: o.langevin },
+  })));
+  const trained = await runCompareTasks<DiscreteRun>(trainTasks, workers, (i) => onProgress?.(labels[Math.floor(i / o.seeds.length)], ++done, total), local);
+  const runs = o.settings.map((_, k) => o.seeds.map((_s, j) => {
+    const r = trained[k * o.seeds.length + j];
+    if (r instanceof GradflowError) throw r; // a bad option: the same for every run
+    return r;
   }));
-  const flows = o.seeds.map((seed, j) => {
+  const flowTasks: CompareTask[] = o.seeds.map((seed, j) => {
     const times = new Set<number>();
     for (const perSetting of runs) for (const t of perSetting[j].tau) times.add(t);
-    try {
-      const flow = flowAt(model, p, seed, Float64Array.from(times).sort());
-      onProgress?.(`flow, seed ${seed}`, ++done, total);
-      return flow;
-    } catch (e) {
-      if (!(e instanceof GradflowError) || e.kind !== 'solver') throw e;
-      onProgress?.(`flow, seed ${seed}: failed`, ++done, total);
-      return e.message;
-    }
+    return { kind: 'flow', model: name, params: p, seed, times: Float64Array.from(times).sort() };
+  });
+  const solved = await runCompareTasks<FlowAt>(flowTasks, workers, (j) => onProgress?.(`flow, seed ${o.seeds[j]}`, ++done, total), local);
+  const flows = solved.map((f) => {
+    if (!(f instanceof GradflowError)) return f;
+    if (f.kind !== 'solver') throw f;
+    return f.message;
   });
   return o.settings.map((setting, k) => {
     const perSeed = o.seeds.map((seed, j) => {
@@ -84,7 +97,7 @@ export function runComparison(model: Model, p: Params, o: CompareOptions, onProg
     });
     const devs = perSeed.map((r) => r.dev?.loss ?? NaN);
     const meanObs: Record<string, number> = {};
-    for (const name of o.observables) meanObs[name] = mean(perSeed.map((r) => r.dev?.observables[name] ?? NaN));
+    for (const obsName of o.observables) meanObs[obsName] = mean(perSeed.map((r) => r.dev?.observables[obsName] ?? NaN));
     return {
       setting, label: labels[k], runs: perSeed,
       meanLossDeviation: mean(devs),

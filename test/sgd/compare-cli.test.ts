@@ -18,9 +18,22 @@ describe('gradflow compare', () => {
     expect(json.settings[0].setting.schedule).toEqual({ kind: 'constant', eta: 0.1 });
   });
 
+  it('gives the same results, bit for bit, on 2 workers as in one thread', async () => {
+    const outs = [tempDir(), tempDir()];
+    for (const [i, w] of ['1', '2'].entries()) {
+      const r = await runCli('compare', 'deep-linear', '--set', 'eps=0.3', '--eta', '0.05', '--data', 'population,online', '--batch', '8,32', '--seeds', '2', '--tau', '3', '--workers', w, '--out', outs[i]);
+      expect(r.code).toBe(0);
+    }
+    const [a, b] = outs.map((o) => readFileSync(join(o, 'compare.json'), 'utf8'));
+    expect(JSON.parse(a).settings).toHaveLength(3);
+    expect(b).toBe(a);
+  });
+
   it('rejects bad options clearly', async () => {
     expect((await runCli('compare', 'deep-linear', '--data', 'minibatch', '--out', tempDir())).err).toMatch(/--data 'minibatch': expected population, online or n=COUNT/);
     expect((await runCli('compare', 'deep-linear', '--eta', '0', '--out', tempDir())).code).toBe(2);
+    expect((await runCli('compare', 'deep-linear', '--workers', '0', '--out', tempDir())).err).toMatch(/--workers must be a positive integer/);
+    expect((await runCli('compare', 'deep-linear', '--observable', 'nope', '--out', tempDir())).err).toMatch(/has no such observable/);
   });
 });
 

@@ -10,6 +10,7 @@ import { logLogSlope } from '../../sgd/compare.js';
 import type { DataMode } from '../../sgd/train.js';
 import { linePlot, writeFigure, type Series } from '../../report/index.js';
 import { ensureDir } from '../../io/series.js';
+import { defaultWorkers } from '../../sweep/pool.js';
 import { geomspace } from '../../util/grid.js';
 import { fmt, fmt4, inputError } from '../../util/errors.js';
 import { packageInfo } from '../../util/package-info.js';
@@ -17,13 +18,19 @@ import type { Model, Params, StageMark } from '../../models/types.js';
 import type { CliIO } from '../io.js';
 import { collect, numberFlag } from '../parse-flags.js';
 
-export interface CompareFlags { set: string[]; eta?: string; batch?: string; data?: string; seeds?: string; tau?: string; observable: string[]; momentum?: string; langevin?: string; out: string }
+export interface CompareFlags { set: string[]; workers?: string; eta?: string; batch?: string; data?: string; seeds?: string; tau?: string; observable: string[]; momentum?: string; langevin?: string; out: string }
 
 const list = (text: string, name: string): number[] => text.split(',').map((x) => {
   const v = Number(x);
   if (x.trim() === '' || !Number.isFinite(v)) throw inputError(`--${name} '${text}': expected a comma-separated list of numbers.`);
   return v;
 });
+
+function workersFlag(text: string | undefined): number {
+  const n = numberFlag('workers', text) ?? defaultWorkers();
+  if (!Number.isInteger(n) || n < 1) throw inputError(`--workers must be a positive integer (got ${text}).`);
+  return n;
+}
 
 function parseData(text: string): DataMode {
   if (text === 'population') return { kind: 'population' };
@@ -84,8 +91,8 @@ export async function compareModel(name: string, flags: CompareFlags, io: CliIO)
   const observables = flags.observable.length ? flags.observable : defaults.observables ? [...defaults.observables] : known.slice(0, 3);
   const record = Float64Array.from([0, ...geomspace(tauEnd * 1e-3, tauEnd, 200)]);
   ensureDir(flags.out);
-  const results = runComparison(model, p, {
-    settings, seeds, tauEnd, record, observables, marks: defaults.marks,
+  const results = await runComparison(model, p, {
+    settings, seeds, tauEnd, record, observables, marks: defaults.marks, modelName: name, workers: workersFlag(flags.workers),
     momentum: numberFlag('momentum', flags.momentum), langevin: numberFlag('langevin', flags.langevin),
   }, (label, done, total) => io.err(`  [${done}/${total}] ${label}\n`));
 
@@ -187,6 +194,7 @@ export function registerCompare(program: Command, io: CliIO): void {
     .option('--observable <name>', 'observable to compare (repeatable; default: the model\'s first three)', collect, [])
     .option('--momentum <mu>', 'heavy-ball momentum in [0, 1) (default 0)')
     .option('--langevin <T>', 'Langevin temperature (noise variance 2ηT per step; default 0)')
+    .option('--workers <n>', 'parallel workers (default: every core)')
     .option('--out <dir>', 'output folder', 'gradflow-compare')
     .action(async (name: string, flags: CompareFlags) => {
       const { path } = await compareModel(name, flags, io);
