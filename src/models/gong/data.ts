@@ -59,9 +59,11 @@ export interface Tokens {
   readonly type: Uint8Array;
 }
 
-/** Draws one token into x[off .. off+2d). */
-function drawToken(c: GongConfig, dir: Directions, rng: Rng, x: Float64Array, off: number): { y: number; type: number } {
+/** Draws token k of `s` (its 2d coordinates, label and type) in place: no allocation per token. */
+function drawToken(c: GongConfig, dir: Directions, rng: Rng, s: Tokens, k: number): void {
   const d = c.d;
+  const x = s.x;
+  const off = k * 2 * d;
   const y = rng.uniform() < 0.5 ? 1 : -1;
   const u = rng.uniform();
   const type = u < c.p0 ? TYPE_P : u < c.p0 + c.q0 ? TYPE_Q : TYPE_BOTH;
@@ -86,7 +88,8 @@ function drawToken(c: GongConfig, dir: Directions, rng: Rng, x: Float64Array, of
   if (type === TYPE_P) for (let i = 0; i < d; i++) x[off + d + i] = 0;
   if (type === TYPE_Q) for (let i = 0; i < d; i++) x[off + i] = 0;
   normalizeToken(c.normalize, x, off, d);
-  return { y, type };
+  s.y[k] = y;
+  s.type[k] = type;
 }
 
 function scaleToUnit(x: Float64Array, from: number, len: number): void {
@@ -171,8 +174,6 @@ function emptyTokens(count: number, d: number): Tokens {
 /** Draws tokens 0 … upTo−1 of `s` in order from `rng`. */
 function fillIid(c: GongConfig, dir: Directions, rng: Rng, s: Tokens, upTo: number): void {
   for (let k = 0; k < upTo; k++) {
-    const t = drawToken(c, dir, rng, s.x, k * 2 * c.d);
-    s.y[k] = t.y;
-    s.type[k] = t.type;
+    drawToken(c, dir, rng, s, k);
   }
 }
