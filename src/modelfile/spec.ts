@@ -5,7 +5,8 @@
  * Optional: "description", "t0" (default 0), "save_at" (list of times, {"lin": [a, b, n]} or
  * {"geom": [t_first, t_end, n]}, which also keeps t0), "events" ([{"name", "when", "direction",
  * "terminal"}], `when` an expression that may use `t`, the state, the parameters and `loss`),
- * and "solver" ({"method", "rtol", "atol", "max_steps", "kinks", "log_time"}).
+ * "solver" ({"method", "rtol", "atol", "max_steps", "kinks", "log_time"}), and, for the
+ * gradient-flow form, "data" (the finite-sample form, see DataDecl).
  * Every unknown key is an error that lists the valid ones.
  */
 import { inputError, fmt } from '../util/errors.js';
@@ -30,6 +31,28 @@ export interface SolverDecl {
   readonly logTime?: boolean;
 }
 
+/** A random variable of one example: normal(mean, sd), uniform(lo, hi) or a fair sign ±1. */
+export type Draw =
+  | { readonly kind: 'normal'; readonly mean: number; readonly sd: number }
+  | { readonly kind: 'uniform'; readonly lo: number; readonly hi: number }
+  | { readonly kind: 'sign' };
+
+/**
+ * The finite-sample form of a gradient-flow model file:
+ *   "data": {"draw": {"x": {"normal": [0, 1]}, "e": {"normal": [0, 0.1]}, "s": "sign"},
+ *            "let": {"y": "a*x + e"}, "loss": "(y - w*x)^2/2"}
+ * Each example draws the `draw` variables independently, in declaration order; `let` defines
+ * further data variables from them and the parameters (each may use the ones before it); `loss`
+ * is the loss of one example. Training then minimises the mean of it over a batch, while the flow
+ * is the file's (population) `loss`, which should be its expectation: `gradflow compare` shows how
+ * far apart they are.
+ */
+export interface DataDecl {
+  readonly draw: ReadonlyArray<readonly [string, Draw]>;
+  readonly let: ReadonlyArray<readonly [string, string]>;
+  readonly loss: string;
+}
+
 export interface ModelSpec {
   readonly name: string;
   readonly description: string;
@@ -44,9 +67,12 @@ export interface ModelSpec {
   readonly saveAt: Float64Array;
   readonly events: readonly EventDecl[];
   readonly solver: SolverDecl;
+  /** The finite-sample form (gradient flows only); null without a "data" block. */
+  readonly data: DataDecl | null;
 }
 
-const KEYS = ['name', 'description', 'state', 'params', 'loss', 'rhs', 't0', 't_end', 'save_at', 'events', 'solver'] as const;
+const KEYS = ['name', 'description', 'state', 'params', 'loss', 'rhs', 't0', 't_end', 'save_at', 'events', 'solver', 'data'] as const;
+const DATA_KEYS = ['draw', 'let', 'loss'] as const;
 const EVENT_KEYS = ['name', 'when', 'direction', 'terminal'] as const;
 const SOLVER_KEYS = ['method', 'rtol', 'atol', 'max_steps', 'kinks', 'log_time'] as const;
 const MAX_GRID = 1_000_000;
@@ -126,7 +152,51 @@ export function readModelSpec(raw: unknown, source: string): ModelSpec {
   const saveAt = readSaveAt(raw.save_at, t0, tEnd, source);
   const events = readEvents(raw.events, source);
   const solver = readSolver(raw.solver, source);
-  return { name, description, state, params, loss, rhs, t0, tEnd, saveAt, events, solver };
+  if (raw.data !== undefined && rhs !== null) throw inputError(`${source}: 'data' (a finite-sample form) needs the gradient-flow form: a 'loss', not an 'rhs'.`);
+  const taken = new Set([...state.map(([k]) => k), ...params.map(([k]) => k)]);
+  const data = raw.data === undefined ? null : readData(raw.data, taken, source);
+  return { name, description, state, params, loss, rhs, t0, tEnd, saveAt, events, solver, data };
+}
+
+function readData(v: unknown, taken: Set<string>, source: string): DataDecl {
+  const where = `${source}: data`;
+  const example = '{"draw": {"x": {"normal": [0, 1]}}, "let": {"y": "2*x"}, "loss": "(y - w*x)^2/2"}';
+  if (!isObject(v)) throw inputError(`${where} must be an object like ${example}.`);
+  checkKeys(v, DATA_KEYS, where);
+  const fresh = (name: string, w: string): void => {
+    checkName(name, w);
+    if (taken.has(name)) throw inputError(`${w}: '${name}' is already a state variable, a parameter or a data variable.`);
+    taken.add(name);
+  };
+  if (!isObject(v.draw) || Object.keys(v.draw).length === 0) throw inputError(`${where}.draw must name at least one random variable, e.g. {"x": {"normal": [0, 1]}}.`);
+  const draw = Object.entries(v.draw).map(([name, d]): [string, Draw] => {
+    const w = `${where}.draw.${name}`;
+    fresh(name, `${where}.draw`);
+    if (d === 'sign') return [name, { kind: 'sign' }];
+    const kinds = '{"normal": [mean, sd]}, {"uniform": [lo, hi]} or "sign"';
+    if (!isObject(d) || Object.keys(d).length !== 1) throw inputError(`${w} must be ${kinds}.`);
+    const [kind, args] = Object.entries(d)[0];
+    if ((kind !== 'normal' && kind !== 'uniform') || !Array.isArray(args) || args.length !== 2) throw inputError(`${w} must be ${kinds} (got ${JSON.stringify(d)}).`);
+    const a = finite(args[0], `${w}.${kind}[0]`);
+    const b = finite(args[1], `${w}.${kind}[1]`);
+    if (kind === 'normal') {
+      if (!(b >= 0)) throw inputError(`${w}: the standard deviation must be ≥ 0 (got ${fmt(b)}).`);
+      return [name, { kind, mean: a, sd: b }];
+    }
+    if (!(b > a)) throw inputError(`${w}: uniform [lo, hi] needs hi > lo (got [${fmt(a)}, ${fmt(b)}]).`);
+    return [name, { kind, lo: a, hi: b }];
+  });
+  const lets: Array<[string, string]> = [];
+  if (v.let !== undefined) {
+    if (!isObject(v.let)) throw inputError(`${where}.let must map names to expressions, e.g. {"y": "2*x + e"}.`);
+    for (const [name, text] of Object.entries(v.let)) {
+      fresh(name, `${where}.let`);
+      if (typeof text !== 'string') throw inputError(`${where}.let.${name} must be an expression string.`);
+      lets.push([name, text]);
+    }
+  }
+  if (typeof v.loss !== 'string') throw inputError(`${where}.loss must be the loss of one example, an expression string (e.g. "(y - w*x)^2/2").`);
+  return { draw, let: lets, loss: v.loss };
 }
 
 function readSaveAt(v: unknown, t0: number, tEnd: number, source: string): Float64Array {

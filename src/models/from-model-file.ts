@@ -5,6 +5,7 @@
 import { buildSystem } from '../modelfile/system.js';
 import type { ModelSpec } from '../modelfile/spec.js';
 import { solveModelOptions } from '../modelfile/run.js';
+import { exampleLoss, modelFileFiniteSample } from '../modelfile/finite-sample.js';
 import type { Model, ParamSpec, Params } from './types.js';
 
 export function modelFromSpec(spec: ModelSpec, id: string): Model {
@@ -18,6 +19,7 @@ export function modelFromSpec(spec: ModelSpec, id: string): Model {
     if (!s) { s = systemFor(p); cache.set(p, s); }
     return s;
   };
+  if (spec.data) exampleLoss(spec, spec.data); // a malformed data block is an error now, not at the first `compare`
   // kinks (relu, max, abs, …) are a property of the expressions, not of the parameter values
   const hasKinks = spec.loss !== null && buildSystem(spec).switched != null;
   return {
@@ -36,5 +38,6 @@ export function modelFromSpec(spec: ModelSpec, id: string): Model {
     events: (p) => system(p).events,
     horizon: (p) => ({ tEnd: spec.tEnd, saveAt: spec.saveAt, solver: { ...solveModelOptions(spec), autonomous: system(p).autonomous } }),
     predictions: [],
+    ...(spec.data ? { finiteSample: (p: Params) => modelFileFiniteSample(spec, spec.data!, system(p).params) } : {}),
   };
 }
