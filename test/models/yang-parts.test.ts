@@ -4,7 +4,7 @@ import { yang } from '../../src/models/yang/model.js';
 import { yangConfig } from '../../src/models/yang/config.js';
 import { gradientField } from '../../src/models/yang/flow.js';
 import { TokenSpanNetwork } from '../../src/models/yang/network.js';
-import { populationData, yangFiniteSample, type AmbientData } from '../../src/models/yang/ambient.js';
+import { dictionary, features, populationData, yangFiniteSample, type AmbientData } from '../../src/models/yang/ambient.js';
 import { nineScalarField, nineOf, embedNine, nineScalarLoss } from '../../src/models/yang/nine-scalar.js';
 import { stageRates } from '../../src/models/yang/flow.js';
 import { resolveParams } from '../../src/models/params.js';
@@ -155,6 +155,36 @@ describe('yang: ambient (finite-sample) form', () => {
       }
       expect(worst).toBeLessThan(1e-6 * scale);
     }
+  });
+
+  it('overlapping features: unit vectors with pairwise inner products ρ, in the dictionary\'s span (GD keeps θ in the span)', () => {
+    const rho = 0.3;
+    const p = resolveParams(yang, { K: 3, d: 9, overlap: rho });
+    const c = yangConfig(p);
+    const E = dictionary(c.K, 9, 1);
+    const F = features(E, 9, c.p, rho);
+    for (let a = 0; a < c.p; a++) for (let b = 0; b < c.p; b++) {
+      let dot = 0;
+      for (let r = 0; r < 9; r++) dot += F[r * c.p + a] * F[r * c.p + b];
+      expect(Math.abs(dot - (a === b ? 1 : rho))).toBeLessThan(1e-14);
+    }
+    // every feature lies in span(E): its projection EEᵀf is itself
+    for (let a = 0; a < c.p; a++) for (let r = 0; r < 9; r++) {
+      let back = 0;
+      for (let j = 0; j < c.p; j++) {
+        let coef = 0;
+        for (let q = 0; q < 9; q++) coef += E[q * c.p + j] * F[q * c.p + a];
+        back += E[r * c.p + j] * coef;
+      }
+      expect(Math.abs(back - F[r * c.p + a])).toBeLessThan(1e-14);
+    }
+    // and the sampled tokens are ± these features, so a gradient step keeps θ in the span
+    const fs = yangFiniteSample(p);
+    const data = fs.sample(makeRng(3), 16) as AmbientData;
+    const theta = fs.lift(yang.init(p, makeRng(4)), makeRng(0));
+    const g = new Float64Array(fs.dim);
+    fs.lossGrad(theta, data, null, g);
+    expect(fs.residual!(g)).toBeLessThan(1e-12 * Math.max(...Array.from(g, Math.abs)));
   });
 
   it('samples are the data law: labels y = s_k, tokens ±dictionary vectors, padding zero', () => {

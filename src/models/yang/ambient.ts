@@ -4,7 +4,8 @@
  *
  * Tokens: a seeded random orthonormal dictionary E = [c_1..c_K, μ_1..μ_K] ∈ R^{d×2K}; a sample is
  * X = [c_k, s_1μ_1, …, s_Kμ_K, 0…] (L rows of length d) plus optional Gaussian noise σ_ξ on the
- * non-padding tokens, label y = s_k, with (k, s) uniform.
+ * non-padding tokens, label y = s_k, with (k, s) uniform. With `overlap` ρ > 0 the tokens are made of
+ * unit features with pairwise inner products ρ instead (see `features`), in the same span.
  * Parameters θ, per stored head: W_h (d×d, S_{l1 l2} = x_{l2}ᵀ W_h x_{l1}) or W_K,h and W_Q,h (dk×d,
  * W = W_Kᵀ W_Q), then the neurons w_{h,r} ∈ R^d (m×d per stored head). The flow's coordinates are
  * A_h = Eᵀ W_h E (K̃ = W_K E, Q̃ = W_Q E) and ω_{h,r} = Eᵀ w_{h,r}; with noise-free tokens the
@@ -62,6 +63,29 @@ export function dictionary(K: number, d: number, seed: number): Float64Array {
   const E = new Float64Array(d * p);
   for (let i = 0; i < d; i++) for (let j = 0; j < p; j++) E[i * p + j] = Q[i * d + j];
   return E;
+}
+
+/**
+ * The feature vectors the tokens are made of (d×p, row-major): the dictionary E itself for
+ * ρ = 0; otherwise F = E·Lcᵀ with Lc Lcᵀ = G = (1 − ρ)I + ρ11ᵀ (Cholesky), so the features are unit vectors with pairwise inner products ρ, in the span of E.
+ */
+export function features(E: Float64Array, d: number, p: number, rho: number): Float64Array {
+  if (rho === 0) return E;
+  const Lc = new Float64Array(p * p); // G = Lc Lcᵀ
+  for (let i = 0; i < p; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = i === j ? 1 : rho;
+      for (let k = 0; k < j; k++) s -= Lc[i * p + k] * Lc[j * p + k];
+      Lc[i * p + j] = i === j ? Math.sqrt(s) : s / Lc[j * p + j];
+    }
+  }
+  const F = new Float64Array(d * p);
+  for (let r = 0; r < d; r++) for (let j = 0; j < p; j++) {
+    let s = 0;
+    for (let i = 0; i <= j; i++) s += E[r * p + i] * Lc[j * p + i]; // F = E Lcᵀ: FᵀF = Lc EᵀE Lcᵀ = G
+    F[r * p + j] = s;
+  }
+  return F;
 }
 
 /** Ambient forward pass and gradient for one batch (allocation-free after construction). */
@@ -289,6 +313,7 @@ export function yangFiniteSample(p: Params): FiniteSample<AmbientData> {
   const c = yangConfig(p);
   const d = num(p, 'd');
   const noise = num(p, 'noise');
+  const overlap = num(p, 'overlap');
   if (d < c.p) throw inputError(`yang: the ambient dimension d = ${d} must be at least 2K = ${c.p}.`);
   if (c.training === 'three-stage') throw inputError('yang: finite-sample training follows one mode at a time; use training=simultaneous, neurons or attention (the three-stage schedule switches the masks in time).');
   if (c.keyQuery === 'separate' && c.dk > d) throw inputError(`yang: dk = ${c.dk} exceeds the ambient dimension d = ${d}.`);
@@ -356,6 +381,7 @@ export function yangFiniteSample(p: Params): FiniteSample<AmbientData> {
     return theta;
   };
   const flowState = new Float64Array(c.n);
+  const F = features(E, d, c.p, overlap);
   /** Fills `batch` with fresh examples: a uniform type (k, s), its tokens, optional token noise. */
   const drawInto = (rng: Rng, batch: AmbientData): void => {
     const { X, y } = batch;
@@ -365,7 +391,7 @@ export function yangFiniteSample(p: Params): FiniteSample<AmbientData> {
       y[s] = tp.y;
       for (let l = 0; l < L; l++) {
         if (tp.sign[l] === 0) continue;
-        for (let i = 0; i < d; i++) X[(s * L + l) * d + i] = tp.sign[l] * E[i * dim + tp.index[l]] + (noise > 0 ? noise * rng.normal() : 0);
+        for (let i = 0; i < d; i++) X[(s * L + l) * d + i] = tp.sign[l] * F[i * dim + tp.index[l]] + (noise > 0 ? noise * rng.normal() : 0);
       }
     }
   };

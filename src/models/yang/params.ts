@@ -28,6 +28,7 @@ export const YANG_PARAMS: Readonly<Record<string, ParamSpec>> = {
   etaW: { kind: 'number', default: 1, range: [0, 1e3], doc: 'neuron rate η_w (dω/dτ = −η_w ∇_ω L)' },
   etaA: { kind: 'number', default: 1, range: [0, 1e3], doc: 'attention rate η_A (dA/dτ = −η_A ∇_A L)' },
   d: { kind: 'number', default: 16, range: [2, 1024], integer: true, doc: 'finite-sample (SGD) form only: ambient token dimension d ≥ 2K (the flow is exact in the 2K-dimensional token span)' },
+  overlap: { kind: 'number', default: 0, range: [0, 0.9], doc: 'finite-sample (SGD) form only: inner product ρ of every pair of the 2K feature vectors c_k, μ_j (unit norm; 0 = orthonormal). The flow keeps orthonormal features, so a comparison measures what the overlap changes' },
   noise: { kind: 'number', default: 0, range: [0, 10], doc: 'finite-sample (SGD) form only: Gaussian token noise σ_ξ added to every non-padding token (breaks the exact reduction)' },
   seed: { kind: 'number', default: 1, range: [0, 2 ** 32 - 1], integer: true, doc: 'seed of the random initialisations' },
 };
