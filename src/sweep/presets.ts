@@ -77,10 +77,10 @@ export const PRESETS: readonly Preset[] = [
     full: { x: axis('zeta', 0.5, 4, 8, true), y: axis('eta1', 4, 160, 6, true) },
     small: { x: axis('zeta', 1, 3, 2, true), y: axis('eta1', 10, 40, 2, true) },
     sets: { dynamics: 'gd', gamma0: 1 },
-    metrics: ['event-ratio:loss_Q<0.0693,loss_P<0.0693', 'final:acc_Q', 'final:acc_P'],
+    metrics: ['model:stage_ratio', 'final:acc_Q', 'final:acc_P'],
     draw: 'final:acc_Q',
     contours: [0.75],
-    note: 't_Q/t_P with t_X the first time the X-only loss falls below 0.1·log 2, under GD with the η1 → η2 schedule (the model\'s default full-matrix form), against the Q separation ζ (the P margin γ0 = 1, so ζ is the ratio) and the first learning rate η1; drawn: the final Q-only accuracy (whether Q is learned at all; contour 0.75); the ratio is recorded in results.jsonl (null where a loss never reaches the level).',
+    note: 't_Q/t_P in physical time Σ η (model:stage_ratio; an event ratio would count GD steps, which the η1 → η2 switch makes a different number), with t_X the first time the X-only loss falls below 0.1·log 2, under GD with the η1 → η2 schedule (the model\'s default full-matrix form), against the Q separation ζ (the P margin γ0 = 1, so ζ is the ratio) and the first learning rate η1; drawn: the final Q-only accuracy (whether Q is learned at all; contour 0.75); the ratio is recorded in results.jsonl (null where a loss never reaches the level).',
   },
   {
     name: 'deep-linear',

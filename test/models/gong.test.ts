@@ -298,3 +298,23 @@ describe('gong: observables of a state array changed in place', () => {
     expect(frob.value(y, 0)).toBe(frob.value(Float64Array.from(y), 0));
   });
 });
+
+describe('gong: the stage_ratio metric under GD with the η1 → η2 switch', () => {
+  it('is t_Q/t_P in physical time Σ η, not the ratio of step counts', async () => {
+    const { makeCheckContext } = await import('../../src/check/context.js');
+    const { firstCrossing } = await import('../../src/stages/index.js');
+    const { LOSS_LEVEL } = await import('../../src/models/gong/analysis.js');
+    const p = resolveParams(gong, { dynamics: 'gd', d: 8, N: 256, zeta: 3, eta1: 10, eta2: 4, t1: 400, tEnd: 8000 });
+    const ctx = makeCheckContext(gong, p);
+    const tr = ctx.main();
+    const kP = firstCrossing(tr.t, tr.series.loss_P, LOSS_LEVEL, 'falling')!;
+    const kQ = firstCrossing(tr.t, tr.series.loss_Q, LOSS_LEVEL, 'falling')!;
+    const sched = schedule(gongConfig(p));
+    expect(kP).toBeLessThan(sched.k1); // P before the switch, Q after: the two ratios differ
+    expect(kQ).toBeGreaterThan(sched.k1);
+    const physical = (k: number): number => (k <= sched.k1 ? k * 10 : sched.k1 * 10 + (k - sched.k1) * 4);
+    const ratio = gong.metrics!.stage_ratio.value(ctx);
+    expect(Math.abs(ratio - physical(kQ) / physical(kP)) / ratio).toBeLessThan(1e-9);
+    expect(Math.abs(ratio - kQ / kP) / ratio).toBeGreaterThan(0.1);
+  });
+});

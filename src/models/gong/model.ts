@@ -14,7 +14,7 @@ import { engineFor } from './engine.js';
 import { blockDiag, gongObservables } from './observables.js';
 import { gongPredictions } from './predictions.js';
 import { gongFigures } from './figures.js';
-import { LOSS_LEVEL } from './analysis.js';
+import { analyse, LOSS_LEVEL } from './analysis.js';
 import { gongReportSections } from './findings.js';
 import { gongFiniteSample } from './finite-sample.js';
 
@@ -100,6 +100,12 @@ export const gong: Model = {
   },
   horizon,
   predictions: gongPredictions,
+  metrics: {
+    stage_ratio: {
+      doc: 't_Q/t_P in physical time (Σ η for gd and noisy), t_X the first time the X-only loss falls to 0.1·log 2 (Infinity if Q is never learned, NaN if P is not)',
+      value: (ctx) => analyse(ctx.main()).ratio,
+    },
+  },
   figures: gongFigures,
   reportSections: gongReportSections,
   finiteSample: gongFiniteSample,
