@@ -9,6 +9,7 @@ import { describeSchedule, type Schedule } from './schedule.js';
 import type { DataMode, DiscreteRun } from './train.js';
 import { deviation, type Deviation, type FlowAt } from './compare.js';
 import { runCompareTasks } from './pool.js';
+import { runKey, type RunCheckpoint } from './checkpoint.js';
 import { runTask, type CompareTask } from './worker.js';
 
 export interface CompareSetting {
@@ -31,6 +32,8 @@ export interface CompareOptions {
   readonly modelName?: string;
   /** Parallel workers (default 1). */
   readonly workers?: number;
+  /** Finished runs of an earlier comparison, reused, and where new ones are written as they end. */
+  readonly checkpoint?: RunCheckpoint;
 }
 
 export interface SettingResult {
@@ -70,7 +73,17 @@ export async function runComparison(model: Model, p: Params, o: CompareOptions, 
     kind: 'train', model: name, params: p,
     options: { ...setting, tauEnd: o.tauEnd, seed, record: o.record, momentum: o.momentum, langevin: o.langevin },
   })));
-  const trained = await runCompareTasks<DiscreteRun>(trainTasks, workers, (i) => onProgress?.(labels[Math.floor(i / o.seeds.length)], ++done, total), local);
+  // runs finished by an earlier, interrupted comparison come from the checkpoint; the rest run now
+  const keys = trainTasks.map((t) => (t.kind === 'train' ? runKey(name, p, t.options) : ''));
+  const trained: (DiscreteRun | GradflowError)[] = keys.map((key) => o.checkpoint?.get(key) ?? new GradflowError('input', 'not run'));
+  const todo = trainTasks.map((_, i) => i).filter((i) => !o.checkpoint?.get(keys[i]));
+  for (let i = 0; i < trainTasks.length - todo.length; i++) onProgress?.('from the checkpoint', ++done, total);
+  const fresh = await runCompareTasks<DiscreteRun>(todo.map((i) => trainTasks[i]), workers, (j, r) => {
+    const i = todo[j];
+    if (!(r instanceof GradflowError)) o.checkpoint?.put(keys[i], r);
+    onProgress?.(labels[Math.floor(i / o.seeds.length)], ++done, total);
+  }, local);
+  todo.forEach((i, j) => { trained[i] = fresh[j]; });
   const runs = o.settings.map((_, k) => o.seeds.map((_s, j) => {
     const r = trained[k * o.seeds.length + j];
     if (r instanceof GradflowError) throw r; // a bad option: the same for every run

@@ -10,13 +10,13 @@ import { GradflowError, type ErrorKind } from '../util/errors.js';
 import task, { type CompareTask, type CompareTaskResult } from './worker.js';
 
 /** `local` runs a task in this thread (default: the worker's own entry, which looks the model up by name). */
-export async function runCompareTasks<T>(tasks: readonly CompareTask[], workers: number, onDone: (index: number) => void, local: (t: CompareTask) => CompareTaskResult = task): Promise<(T | GradflowError)[]> {
+export async function runCompareTasks<T>(tasks: readonly CompareTask[], workers: number, onDone: (index: number, result: T | GradflowError) => void, local: (t: CompareTask) => CompareTaskResult = task): Promise<(T | GradflowError)[]> {
   const out: (T | GradflowError)[] = new Array(tasks.length);
   const settle = (i: number, r: CompareTaskResult): void => {
     if (r.ok) out[i] = r.value as T;
     else if (r.kind === 'internal') throw new Error(r.message);
     else out[i] = new GradflowError(r.kind as ErrorKind, r.message);
-    onDone(i);
+    onDone(i, out[i]);
   };
   if (workers <= 1 || tasks.length <= 1) {
     for (const [i, t] of tasks.entries()) {

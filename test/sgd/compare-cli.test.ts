@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers/cli.js';
@@ -75,5 +75,27 @@ describe('gradflow compare on the paper models', () => {
       expect(escape.flow).toBeGreaterThan(0);
       expect(Math.abs(escape.run - escape.flow) / escape.flow).toBeLessThan(0.1);
     }
+  });
+});
+
+describe('gradflow compare: resuming', () => {
+  it('reuses the finished runs of its output folder, drops a half-written last one, and gives the same results', async () => {
+    const out = tempDir();
+    const args = ['compare', 'deep-linear', '--set', 'eps=0.3', '--eta', '0.05,0.1', '--data', 'population,online', '--batch', '8', '--seeds', '2', '--tau', '3', '--workers', '1', '--out', out];
+    expect((await runCli(...args)).code).toBe(0);
+    const first = readFileSync(join(out, 'compare.json'), 'utf8');
+    const runs = readFileSync(join(out, 'runs.jsonl'), 'utf8');
+    expect(runs.trim().split('\n')).toHaveLength(8); // 2 η × (GD, SGD) × 2 seeds
+    const again = await runCli(...args);
+    expect(again.err).toMatch(/8 finished runs found/);
+    expect(again.err).not.toMatch(/\] η=/); // nothing was trained again
+    expect(readFileSync(join(out, 'compare.json'), 'utf8')).toBe(first);
+    // a run killed while writing: the last line cut in half
+    writeFileSync(join(out, 'runs.jsonl'), runs.slice(0, runs.length - Math.floor(runs.trim().split('\n').at(-1)!.length / 2) - 1));
+    const resumed = await runCli(...args);
+    expect(resumed.err).toMatch(/dropped a half-written last line/);
+    expect(resumed.err).toMatch(/7 finished runs found/);
+    expect(readFileSync(join(out, 'compare.json'), 'utf8')).toBe(first);
+    expect(readFileSync(join(out, 'runs.jsonl'), 'utf8').trim().split('\n')).toHaveLength(8);
   });
 });

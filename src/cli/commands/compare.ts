@@ -7,6 +7,7 @@ import { parseSetFlags, resolveParams } from '../../models/params.js';
 import { parseSchedule } from '../../sgd/schedule.js';
 import { comparisonTable, runComparison, type CompareSetting, type SettingResult } from '../../sgd/compare-run.js';
 import { logLogSlope } from '../../sgd/compare.js';
+import { RunCheckpoint, RUNS_FILE } from '../../sgd/checkpoint.js';
 import type { DataMode } from '../../sgd/train.js';
 import { linePlot, writeFigure, type Series } from '../../report/index.js';
 import { ensureDir } from '../../io/series.js';
@@ -91,10 +92,13 @@ export async function compareModel(name: string, flags: CompareFlags, io: CliIO)
   const observables = flags.observable.length ? flags.observable : defaults.observables ? [...defaults.observables] : known.slice(0, 3);
   const record = Float64Array.from([0, ...geomspace(tauEnd * 1e-3, tauEnd, 200)]);
   ensureDir(flags.out);
+  const checkpoint = new RunCheckpoint(flags.out);
+  if (checkpoint.warning) io.err(`warning: ${checkpoint.warning}\n`);
+  if (checkpoint.size > 0) io.err(`  ${checkpoint.size} finished runs found in ${join(flags.out, RUNS_FILE)}; runs with the same options are reused\n`);
   const results = await runComparison(model, p, {
-    settings, seeds, tauEnd, record, observables, marks: defaults.marks, modelName: name, workers: workersFlag(flags.workers),
+    settings, seeds, tauEnd, record, observables, marks: defaults.marks, modelName: name, workers: workersFlag(flags.workers), checkpoint,
     momentum: numberFlag('momentum', flags.momentum), langevin: numberFlag('langevin', flags.langevin),
-  }, (label, done, total) => io.err(`  [${done}/${total}] ${label}\n`));
+  }, (label, done, total) => io.err(`  [${done}/${total}] ${label}\n`)).finally(() => checkpoint.close());
 
   const figures = await compareFigures(model, results, join(flags.out, 'figures'));
   const slopes = slopeLines(results);
@@ -195,7 +199,7 @@ export function registerCompare(program: Command, io: CliIO): void {
     .option('--momentum <mu>', 'heavy-ball momentum in [0, 1) (default 0)')
     .option('--langevin <T>', 'Langevin temperature (noise variance 2ηT per step; default 0)')
     .option('--workers <n>', 'parallel workers (default: every core)')
-    .option('--out <dir>', 'output folder', 'gradflow-compare')
+    .option('--out <dir>', 'output folder; finished runs are kept in its runs.jsonl and reused when run again', 'gradflow-compare')
     .action(async (name: string, flags: CompareFlags) => {
       const { path } = await compareModel(name, flags, io);
       io.err(`comparison written → ${path}\n`);
