@@ -129,7 +129,10 @@ function mean(xs: readonly number[]): number {
 export function comparisonTable(results: readonly SettingResult[], observables: readonly string[]): string {
   const eventNames = results.flatMap((r) => r.runs.flatMap((x) => x.dev?.events.map((e) => e.name) ?? []));
   const events = [...new Set(eventNames)];
-  const head = ['setting', 'seeds', 'sup |ΔL| (mean)', 'sup |ΔL| (max)', ...observables.map((n) => `sup |Δ${n}|`), 'transitions flow → discrete', 'same stages', ...events.map((n) => `${n}: flow → discrete`), ...(events.length ? ['same event order'] : [])];
+  // the part of θ outside the flow's coordinates (a diagnostic of the projection), when there is one
+  const outside = (r: SettingResult): number => Math.max(0, ...r.runs.map((x) => Math.max(0, ...Array.from(x.run.residual).filter(Number.isFinite))));
+  const showOutside = results.some((r) => outside(r) > 0);
+  const head = ['setting', 'seeds', 'sup |ΔL| (mean)', 'sup |ΔL| (max)', ...observables.map((n) => `sup |Δ${n}|`), 'transitions flow → discrete', 'same stages', ...events.map((n) => `${n}: flow → discrete`), ...(events.length ? ['same event order'] : []), ...(showOutside ? ['sup ‖θ outside the flow\'s coordinates‖'] : [])];
   const rows = results.map((r) => {
     const d0 = r.runs[0]?.dev;
     const trans = d0 ? `${d0.flowTransitions.map(fmt).join(', ') || '—'} → ${d0.runTransitions.map(fmt).join(', ') || '—'}` : r.runs[0]?.run.message || (r.runs[0]?.flowError ? `reference flow failed: ${r.runs[0].flowError}` : '');
@@ -138,7 +141,7 @@ export function comparisonTable(results: readonly SettingResult[], observables: 
       const e = d0?.events.find((x) => x.name === name);
       return e ? `${times(e.flow)} → ${times(e.run)}` : '—';
     });
-    return [r.label, String(r.runs.length), fmt(r.meanLossDeviation), fmt(r.maxLossDeviation), ...observables.map((n) => fmt(r.meanObservableDeviation[n])), trans, `${Math.round(100 * r.sameStagesFraction)}%`, ...eventCells, ...(events.length ? [`${Math.round(100 * r.sameEventOrderFraction)}%`] : [])];
+    return [r.label, String(r.runs.length), fmt(r.meanLossDeviation), fmt(r.maxLossDeviation), ...observables.map((n) => fmt(r.meanObservableDeviation[n])), trans, `${Math.round(100 * r.sameStagesFraction)}%`, ...eventCells, ...(events.length ? [`${Math.round(100 * r.sameEventOrderFraction)}%`] : []), ...(showOutside ? [fmt(outside(r))] : [])];
   });
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((c) => `| ${c.join(' | ')} |`)].join('\n');
 }

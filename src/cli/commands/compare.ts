@@ -119,7 +119,7 @@ export async function compareModel(name: string, flags: CompareFlags, io: CliIO)
   writeFileSync(path, md);
   writeFileSync(join(flags.out, 'compare.json'), JSON.stringify({
     gradflow: packageInfo().version, model: model.id, params: p, tauEnd, seeds, observables,
-    settings: results.map((r) => ({ label: r.label, setting: r.setting, mean_loss_deviation: r.meanLossDeviation, max_loss_deviation: r.maxLossDeviation, observable_deviation: r.meanObservableDeviation, same_stages_fraction: r.sameStagesFraction, same_event_order_fraction: r.sameEventOrderFraction, runs: r.runs.map((x) => ({ seed: x.seed, status: x.run.status, flow_error: x.flowError, steps: x.run.steps, loss_deviation: x.dev?.loss ?? null, flow_transitions: x.dev?.flowTransitions ?? null, run_transitions: x.dev?.runTransitions ?? null, events: x.dev?.events ?? null, message: x.run.message || null })) })),
+    settings: results.map((r) => ({ label: r.label, setting: r.setting, mean_loss_deviation: r.meanLossDeviation, max_loss_deviation: r.maxLossDeviation, observable_deviation: r.meanObservableDeviation, same_stages_fraction: r.sameStagesFraction, same_event_order_fraction: r.sameEventOrderFraction, runs: r.runs.map((x) => ({ seed: x.seed, status: x.run.status, flow_error: x.flowError, steps: x.run.steps, loss_deviation: x.dev?.loss ?? null, flow_transitions: x.dev?.flowTransitions ?? null, run_transitions: x.dev?.runTransitions ?? null, events: x.dev?.events ?? null, outside_max: x.run.residual.length ? Math.max(...x.run.residual) : null, message: x.run.message || null })) })),
   }, null, 1));
   const all = results.flatMap((r) => r.runs);
   const measured = all.filter((x) => x.dev !== null);
