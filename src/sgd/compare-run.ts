@@ -75,8 +75,8 @@ export async function runComparison(model: Model, p: Params, o: CompareOptions, 
   })));
   // runs finished by an earlier, interrupted comparison come from the checkpoint; the rest run now
   const keys = trainTasks.map((t) => (t.kind === 'train' ? runKey(name, p, t.options) : ''));
-  const trained: (DiscreteRun | GradflowError)[] = keys.map((key) => o.checkpoint?.get(key) ?? new GradflowError('input', 'not run'));
-  const todo = trainTasks.map((_, i) => i).filter((i) => !o.checkpoint?.get(keys[i]));
+  const trained: (DiscreteRun | GradflowError | undefined)[] = keys.map((key) => o.checkpoint?.get(key));
+  const todo = trainTasks.map((_, i) => i).filter((i) => trained[i] === undefined);
   for (let i = 0; i < trainTasks.length - todo.length; i++) onProgress?.('from the checkpoint', ++done, total);
   const fresh = await runCompareTasks<DiscreteRun>(todo.map((i) => trainTasks[i]), workers, (j, r) => {
     const i = todo[j];
@@ -85,7 +85,7 @@ export async function runComparison(model: Model, p: Params, o: CompareOptions, 
   }, local);
   todo.forEach((i, j) => { trained[i] = fresh[j]; });
   const runs = o.settings.map((_, k) => o.seeds.map((_s, j) => {
-    const r = trained[k * o.seeds.length + j];
+    const r = trained[k * o.seeds.length + j]!;
     if (r instanceof GradflowError) throw r; // a bad option: the same for every run
     return r;
   }));
