@@ -183,14 +183,14 @@ export function makeTransformer(data: DataSet, activation: Activation, loss: Mar
     scores(th);
     if (out) out.fill(0); // accumulates +∇ of the outer blocks, negated at the end
     GA.fill(0);
-    const m = subset ? subset.length : n;
+    const count = subset ? subset.length : n;
     let total = 0;
-    for (let t = 0; t < m; t++) {
+    for (let t = 0; t < count; t++) {
       const i = subset ? subset[t] : t;
       const f = forward(th, i);
       const yi = labels[i];
       if (withLoss) total += loss.value(yi * f);
-      const g = (yi * loss.d1(yi * f)) / m; // g = ∂L/∂f_i = y_i ℓ′(y_i f_i)/m
+      const g = (yi * loss.d1(yi * f)) / count; // g = ∂L/∂f_i = y_i ℓ′(y_i f_i)/count
       for (let k = 0; k < d; k++) delta[k] = g * th[W2 + k] * dsh[k]; // δ = g W2 ⊙ σ′(h)
       for (let l = 0; l < d; l++) {
         let acc = 0;
@@ -232,7 +232,7 @@ export function makeTransformer(data: DataSet, activation: Activation, loss: Mar
         for (let k = 0; k < d; k++) GA[l * d + k] += ql * c[k]; // G_A += q_iᵀ Σ_j ζ_ij x_ij/√d
       }
     }
-    if (!out) return withLoss ? total / m : NaN;
+    if (!out) return withLoss ? total / count : NaN;
     for (let l = 0; l < d; l++) {
       for (let m = 0; m < d; m++) {
         let gq = 0;
@@ -246,6 +246,6 @@ export function makeTransformer(data: DataSet, activation: Activation, loss: Mar
       }
     }
     for (let i = WV; i < off.size; i++) out[i] = -out[i];
-    return withLoss ? total / m : NaN;
+    return withLoss ? total / count : NaN;
   }
 }
