@@ -1,6 +1,6 @@
 /**
  * `auto`: DOP853 that switches to Rodas5P (with the exact symbolic Jacobian of model files) where
- * the flow turns stiff and back where it no longer is. The depth-3 chain of the issue, a problem
+ * the flow turns stiff and back where it no longer is. The depth-3 chain to t = 3000, a problem
  * whose stiffness fades (so the run switches back), and the cost of not being stiff.
  */
 import { readFileSync } from 'node:fs';

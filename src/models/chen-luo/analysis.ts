@@ -9,7 +9,7 @@ import { EVENT, eventState, eventTime, plateauPoint, stateAt, type PlateauPoint 
 import { valueColumnCosines } from './observables.js';
 import type { ChenLuoSetup } from './setup.js';
 
-/** The ε values of the scaling predictions (issue: ε = 1e-2 … 1e-5). */
+/** The ε values of the scaling predictions (ε = 1e-2 … 1e-5). */
 export const EPS_SWEEP: readonly number[] = [1e-2, 1e-3, 1e-4, 1e-5];
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The Gong check's own figures (issue item 8): P and Q losses with the stages shaded, block
+ * The Gong check's own figures: P and Q losses with the stages shaded, block
  * norms, the spectrum of W over time coloured by the Q mass of its singular vectors, and the
  * rank-reduction curves at the end of each stage (the analogue of the authors' rank-preservation
  * plots). Time is physical (Σ η for the discrete modes), on a log axis.

@@ -1,5 +1,5 @@
 /**
- * The finding (issue item 7): which reconstructed settings show the two stages and the spectral
+ * The finding: which reconstructed settings show the two stages and the spectral
  * split. Each row is one run of the full-matrix flow from the check's parameters with the row's
  * variant, Q law, normalisation and dynamics mode, judged by the same criteria as the
  * predictions (analysis.ts). Rows without a closed-form L = ∞ in-context average need a finite

@@ -1,5 +1,5 @@
 /**
- * The Gong model trained on finite data (issue 10): fresh prompts with a finite context, the
+ * The Gong model trained on finite data: fresh prompts with a finite context, the
  * exact minibatch gradient in the full matrices, and the map to and from the flow's coordinates.
  * Used by `src/sgd` (`train`, `gradflow compare`) to set GD and SGD beside the gradient flow.
  *

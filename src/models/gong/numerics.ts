@@ -1,5 +1,5 @@
 /**
- * The numerical validations the issue asks for, computed once per check context:
+ * The numerical validations of the Gong model, computed once per check context:
  * - the reduced L = ∞ flow against the full-matrix flow on K independent samples (d = 16);
  * - quadrature convergence of the reduced vector field (order n against 2n);
  * - integration through the ReLU kinks of a finite-sample flow at two tolerances.

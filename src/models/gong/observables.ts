@@ -1,5 +1,5 @@
 /**
- * What is measured at every save time (issue item 5), computed once per state and shared by the
+ * What is measured at every save time, computed once per state and shared by the
  * scalar observables: losses and accuracies on the whole data, with W_Q masked (P evaluation,
  * queries that carry P) and with W_P masked (Q evaluation, queries that carry Q), split by the
  * query label; the symmetric coordinates a, b, p, q and the residual norms off them; block norms;

@@ -1,5 +1,5 @@
 /**
- * What Gong, Li, Liu, Teng claim, as checks on the reconstructed model (issue item 6), plus the
+ * What Gong, Li, Liu, Teng claim, as checks on the reconstructed model, plus the
  * numerical validations (reduced vs full flow, quadrature, kinks). Every verdict carries the
  * measured number; where a claim fails in the setting checked, it fails with its numbers.
  */
@@ -127,7 +127,7 @@ const reducedFull: Prediction = {
 const quadrature: Prediction = {
   id: 'quadrature-converged',
   claim: 'Doubling the quadrature order changes the reduced vector field by less than 1e-10 (relative).',
-  source: { paper: 'gradflow numerics', where: 'issue: quadrature convergence', status: 'reconstructed' },
+  source: { paper: 'gradflow numerics', where: 'quadrature convergence of the reduced flow', status: 'reconstructed' },
   check(ctx): Verdict {
     const q = quadratureCheck(ctx);
     return {
@@ -143,7 +143,7 @@ const quadrature: Prediction = {
 const kinks: Prediction = {
   id: 'kinks-tolerance',
   claim: 'Integrating the finite-sample flow through its ReLU kinks at moderate tolerance gives the same observables as a tight tolerance.',
-  source: { paper: 'gradflow numerics', where: 'issue: one kink per sample and score, O(1/N) each', status: 'reconstructed' },
+  source: { paper: 'gradflow numerics', where: 'one kink per sample and score, O(1/N) each', status: 'reconstructed' },
   check(ctx): Verdict {
     const k = kinkCheck(ctx);
     return {
