@@ -1,5 +1,5 @@
 /**
- * Gong model benchmarks (issue: cost of one population-gradient evaluation and of a complete run
+ * Gong model benchmarks (cost of one population-gradient evaluation and of a complete run
  * of the full-matrix flow at d = 16, 32, 64; cost of a complete run of the reduced flow).
  * Wall and CPU time are both given: the machine may be shared. Run alone with
  * `npx tsx scripts/bench-gong.ts`.

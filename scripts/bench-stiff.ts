@@ -1,7 +1,7 @@
 /**
  * Benchmark of the stiff machinery: dop853, rodas5p and auto on every bundled example and on every
  * registered model's default run (RHS calls, Jacobian evaluations, wall time), with the ratio of
- * auto to the better of the other two; then the numbers behind the issue's claims (depth-3 chain,
+ * auto to the better of the other two; then the numbers behind docs/stiff.md (depth-3 chain,
  * logistic implicit bias to t = 1e6, exact Jacobian against finite differences). Returns Markdown;
  * not run by the tests (timings live here). Wall times are the fastest of interleaved repetitions
  * (see timedGroup). Run alone with `npx tsx scripts/bench-stiff.ts`.
