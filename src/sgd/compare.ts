@@ -18,12 +18,26 @@ export interface FlowAt {
 }
 
 /**
+ * A model whose own run takes fixed steps (`euler`) is already discrete training there (e.g. the
+ * two-layer ReLU network, whose continuous flow chatters on thousands of kinks, or Gong with
+ * dynamics=gd): it has no continuous reference to compare with, and saying so beats comparing GD
+ * with GD.
+ */
+export function assertContinuousReference(model: Model, p: Params): void {
+  const s = model.horizon(p).solver;
+  if (s.method !== 'euler') return;
+  const hint = 'dynamics' in model.params ? ' (set dynamics=flow)' : '';
+  throw inputError(`${model.id} runs as fixed-step gradient descent (euler, h = ${s.h}) at these parameters${hint}: there is no continuous flow to compare discrete training with.`);
+}
+
+/**
  * The flow from the model's seeded initial state, at the given times (ascending), solved tightly
  * (rtol 1e-11 by default). It is first run with the model's own solver settings and step budget:
  * a flow that cannot be integrated (e.g. chattering on a kink) fails as fast as `gradflow run`
  * would, with its message; the tight solve then gets ten times the steps that run took.
  */
 export function flowAt(model: Model, p: Params, seed: number, times: ArrayLike<number>, rtol = 1e-11): FlowAt {
+  assertContinuousReference(model, p);
   const y0 = model.init(p, makeRng(seed));
   const ts = Float64Array.from(new Set(Array.from(times))).sort();
   const horizon = model.horizon(p);

@@ -34,6 +34,11 @@ describe('gradflow compare', () => {
     expect((await runCli('compare', 'deep-linear', '--eta', '0', '--out', tempDir())).code).toBe(2);
     expect((await runCli('compare', 'deep-linear', '--workers', '0', '--out', tempDir())).err).toMatch(/--workers must be a positive integer/);
     expect((await runCli('compare', 'deep-linear', '--observable', 'nope', '--out', tempDir())).err).toMatch(/has no such observable/);
+    // a model whose own run is fixed-step GD has no continuous flow to compare with
+    const relu = await runCli('compare', 'two-layer-relu', '--out', tempDir());
+    expect(relu.code).toBe(2);
+    expect(relu.err).toMatch(/two-layer-relu runs as fixed-step gradient descent \(euler, h = [\d.e-]+\) at these parameters: there is no continuous flow/);
+    expect((await runCli('compare', 'gong', '--set', 'dynamics=gd', '--out', tempDir())).err).toMatch(/\(set dynamics=flow\)/);
   });
 });
 

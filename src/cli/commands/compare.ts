@@ -6,7 +6,7 @@ import { findModel } from '../../models/registry.js';
 import { parseSetFlags, resolveParams } from '../../models/params.js';
 import { parseSchedule } from '../../sgd/schedule.js';
 import { comparisonTable, runComparison, type CompareSetting, type SettingResult } from '../../sgd/compare-run.js';
-import { logLogSlope } from '../../sgd/compare.js';
+import { assertContinuousReference, logLogSlope } from '../../sgd/compare.js';
 import { RunCheckpoint, RUNS_FILE } from '../../sgd/checkpoint.js';
 import type { DataMode } from '../../sgd/train.js';
 import { linePlot, writeFigure, type Series } from '../../report/index.js';
@@ -68,6 +68,7 @@ export interface CompareSummary {
 export async function compareModel(name: string, flags: CompareFlags, io: CliIO): Promise<CompareSummary> {
   const model = findModel(name);
   const p = resolveParams(model, parseSetFlags(flags.set));
+  assertContinuousReference(model, p); // before any training, not after
   const horizon = model.horizon(p);
   const defaults = defaultSettings(model, p);
   const tauEnd = numberFlag('tau', flags.tau) ?? defaults.tau ?? horizon.tEnd;
