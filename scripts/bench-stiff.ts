@@ -91,7 +91,7 @@ function modelRows(): { rows: Row[]; skipped: string[] } {
     const cap = n > LARGE_N ? CAP_STEPS_LARGE : CAP_STEPS;
     const results = timedGroup(METHODS.map((method) => () => {
       const solver = { method, ...(method === 'rodas5p' ? { maxSteps: cap } : {}) };
-      const tr = simulate(model, p, { solver, spectra: false });
+      const tr = simulate(model, p, { fixed: solver, spectra: false });
       return { sol: tr.solution, ms: tr.wallMs };
     }));
     results.forEach(({ sol, ms }, i) => {

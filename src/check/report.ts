@@ -5,26 +5,42 @@ import { fmt } from '../util/errors.js';
 import { packageInfo } from '../util/package-info.js';
 import type { Model, Params } from '../models/types.js';
 import type { CheckRow } from './run-checks.js';
-import type { Stage } from '../stages/index.js';
+import type { StageOutcome } from '../io/series.js';
+import { definedFlags, type SolverFlags } from '../run/solver-flags.js';
+
+/** A `--verify` row (src/check/check-model.ts). */
+interface Verified { readonly measured: number; readonly moved: number; readonly relative: number; readonly flipped: boolean }
+
+function verifyCell(v: Verified): string {
+  if (Number.isNaN(v.moved)) return Number.isNaN(v.measured) ? 'not measurable at the tight setting' : `${fmt(v.measured)}`;
+  const rel = Number.isFinite(v.relative) ? ` (${fmt(v.relative)} relative)` : '';
+  return `${fmt(v.measured)}: moved ${fmt(v.moved)}${rel}${v.flipped ? ' — **verdict flips**' : ''}`;
+}
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-export function reportMarkdown(model: Model, params: Params, rows: readonly CheckRow[], stages: readonly Stage[], figures: readonly { readonly title: string; readonly paths: { readonly png: string } }[], dir: string, extra = ''): string {
+export function reportMarkdown(model: Model, params: Params, rows: readonly CheckRow[], outcome: StageOutcome, figures: readonly { readonly title: string; readonly paths: { readonly png: string } }[], dir: string, extra = '', verify: readonly Verified[] | null = null, flags: SolverFlags = {}): string {
   const passed = rows.filter((r) => r.verdict.pass).length;
+  const stages = outcome.stages;
+  const f = Object.entries(definedFlags(flags));
+  const flagText = f.length ? ` Solver flags: ${f.map(([k, v]) => `${k} = ${typeof v === 'number' ? fmt(v) : String(v)}`).join(', ')} (over the model's own settings).` : ' Solver settings: the model\'s own.';
+  const vHead = verify ? ' verify: 100× tighter rtol, atol |' : '';
+  const vSep = verify ? '---|' : '';
   const lines: string[] = [
     `# ${model.title}: prediction check`,
     '',
     `${model.cite}`,
     '',
-    `gradflow ${packageInfo().version}; parameters: ${Object.entries(params).map(([k, v]) => `${k} = ${typeof v === 'number' ? fmt(v) : v}`).join(', ')}.`,
+    `gradflow ${packageInfo().version}; parameters: ${Object.entries(params).map(([k, v]) => `${k} = ${typeof v === 'number' ? fmt(v) : v}`).join(', ')}.${flagText}`,
     '',
     `**${passed} of ${rows.length} predictions hold.**`,
     '',
-    '| prediction | claim | source | predicted | measured | tolerance | verdict |',
-    '|---|---|---|---|---:|---|---|',
-    ...rows.map((r) => {
+    ...(verify ? [`Verified: every prediction was measured again with every integration 100× tighter in rtol and atol; ${verify.filter((v) => v.flipped).length} verdict(s) flip.`, ''] : []),
+    `| prediction | claim | source | predicted | measured | tolerance | verdict |${vHead}`,
+    `|---|---|---|---|---:|---|---|${vSep}`,
+    ...rows.map((r, i) => {
       const s = r.prediction.source;
-      return `| ${r.prediction.id} | ${cell(r.prediction.claim)} | ${cell(`${s.paper}, ${s.where}`)} (${s.status}) | ${cell(r.verdict.predicted)} | ${fmt(r.verdict.measured)} | ${cell(r.verdict.tolerance)} | ${r.verdict.pass ? 'PASS' : '**FAIL**'} |`;
+      return `| ${r.prediction.id} | ${cell(r.prediction.claim)} | ${cell(`${s.paper}, ${s.where}`)} (${s.status}) | ${cell(r.verdict.predicted)} | ${fmt(r.verdict.measured)} | ${cell(r.verdict.tolerance)} | ${r.verdict.pass ? 'PASS' : '**FAIL**'} |${verify ? ` ${cell(verifyCell(verify[i]))} |` : ''}`;
     }),
     '',
     '## Details',
@@ -33,6 +49,7 @@ export function reportMarkdown(model: Model, params: Params, rows: readonly Chec
     '',
   ];
   if (extra.trim() !== '') lines.push(extra.trim(), '');
+  if (outcome.reason) lines.push('## Stages of the default run', '', `No stages: ${outcome.reason}.`, '');
   if (stages.length > 0) {
     lines.push('## Stages of the default run', '', '| kind | t from | t to | loss from | loss to | moved most |', '|---|---:|---:|---:|---:|---|');
     for (const s of stages) lines.push(`| ${s.kind} | ${fmt(s.tStart)} | ${fmt(s.tEnd)} | ${fmt(s.lossStart)} | ${fmt(s.lossEnd)} | ${s.movers.slice(0, 2).map((m) => m.name).join(', ')} |`);

@@ -1,10 +1,6 @@
-/** Where CLI output goes; tests pass their own sinks, the binary passes process streams. */
-export interface CliIO {
-  out(text: string): void;
-  err(text: string): void;
-  /** True when stderr is a terminal (progress bars), false in logs and tests. */
-  readonly interactive: boolean;
-}
+import type { CliIO } from '../util/io.js';
+
+export type { CliIO } from '../util/io.js';
 
 export const processIO: CliIO = {
   out: (t) => { process.stdout.write(t); },

@@ -1,10 +1,15 @@
-/** Writing a model run: all series as CSV and a JSON record of how the run was made. */
+/**
+ * Writing a model run: every series as CSV, in the one column order used everywhere
+ * (t, state…, loss, observables…, tracked-matrix summaries…), and `run.json`: the provenance
+ * record (src/io/provenance.ts) with the run's events, kink record, stages and labelled final state.
+ */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Trajectory } from '../run/trajectory.js';
+import type { Model, Trajectory } from '../models/types.js';
 import type { Stage } from '../stages/index.js';
 import { inputError } from '../util/errors.js';
-import { packageInfo } from '../util/package-info.js';
+import { stateColumns } from './columns.js';
+import { provenance, type ProvenanceInput } from './provenance.js';
 
 export function ensureDir(dir: string): void {
   try {
@@ -14,32 +19,35 @@ export function ensureDir(dir: string): void {
   }
 }
 
-export function seriesCsv(tr: Trajectory): string {
-  const names = Object.keys(tr.series);
-  const rows = Array.from(tr.t, (t, i) => [String(t), ...names.map((n) => String(tr.series[n][i]))].join(','));
-  return `${['t', ...names].join(',')}\n${rows.join('\n')}\n`;
+export function seriesCsv(model: Model, tr: Trajectory): string {
+  const n = tr.solution.yEnd.length;
+  const stateNames = stateColumns(model.layout(tr.params), n);
+  const names = ['loss', ...Object.keys(tr.series).filter((k) => k !== 'loss')];
+  const rows = Array.from(tr.t, (t, i) => [String(t), ...Array.from(tr.solution.y[i], String), ...names.map((k) => String(tr.series[k][i]))].join(','));
+  return `${['t', ...stateNames, ...names].join(',')}\n${rows.join('\n')}\n`;
 }
 
-export function writeRun(dir: string, tr: Trajectory, stages: readonly Stage[]): { csv: string; json: string } {
+export type RunRecordInput = Omit<ProvenanceInput, 'model' | 'params' | 'seed' | 'solver' | 'status' | 'message' | 'stats' | 'wallMs'>;
+
+/** No stages, and why (a short series, a loss that is not finite, a general ODE without a loss). */
+export interface StageOutcome { readonly stages: readonly Stage[]; readonly reason?: string | null }
+
+export function writeRun(dir: string, model: Model, tr: Trajectory, stages: StageOutcome, record: RunRecordInput): { csv: string; json: string } {
   ensureDir(dir);
   const csv = join(dir, 'trajectory.csv');
   const json = join(dir, 'run.json');
-  writeFileSync(csv, seriesCsv(tr));
+  writeFileSync(csv, seriesCsv(model, tr));
   const s = tr.solution;
+  const names = stateColumns(model.layout(tr.params), s.yEnd.length);
   writeFileSync(json, JSON.stringify({
-    gradflow: packageInfo().version,
-    model: tr.model,
-    params: tr.params,
-    seed: tr.seed,
-    options: { ...s.options, saveAt: undefined, save_points: s.options.saveAt.length },
-    status: s.status,
-    message: s.message,
-    stats: s.stats,
-    wall_ms: tr.wallMs,
+    ...provenance({ ...record, model, params: tr.params, seed: tr.seed, solver: s.options, status: s.status, message: s.message, stats: s.stats, wallMs: tr.wallMs }),
+    t_end: s.tEnd,
     events: tr.events.map((e) => ({ name: e.name, t: e.t, direction: e.direction })),
     kinks: s.kinks ?? null,
-    stages: stages.map((st) => ({ kind: st.kind, t_start: st.tStart, t_end: st.tEnd, loss_start: st.lossStart, loss_end: st.lossEnd, movers: st.movers.slice(0, 3).map((m) => m.name) })),
-    final_state: Array.from(s.yEnd),
+    switches: s.switches,
+    stages: stages.stages.map((st) => ({ kind: st.kind, t_start: st.tStart, t_end: st.tEnd, loss_start: st.lossStart, loss_end: st.lossEnd, movers: st.movers.slice(0, 3).map((m) => m.name) })),
+    no_stages_reason: stages.reason ?? null,
+    final_state: Object.fromEntries(names.map((k, i) => [k, s.yEnd[i]])),
   }, null, 1));
   return { csv, json };
 }

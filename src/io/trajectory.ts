@@ -1,17 +1,16 @@
 /**
- * Writing a solved trajectory: CSV (t, each state variable, loss) or JSON (the same columns
- * plus the model, parameters, resolved solver options, status, statistics, events and the
- * gradflow version, so a result file says how it was made).
+ * Writing a solved trajectory (`gradflow solve`): CSV (t, each state variable, loss: the column
+ * order used everywhere) with a JSON record beside it (x.csv → x.json: the provenance record of
+ * src/io/provenance.ts and the columns), or one JSON file holding both the record and the data.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import type { Solution } from '../solve/types.js';
 import { inputError } from '../util/errors.js';
-import { packageInfo } from '../util/package-info.js';
+import type { Provenance } from './provenance.js';
 
 export interface TrajectoryRecord {
-  readonly model: string;
-  readonly source: string;
+  readonly provenance: Provenance;
   readonly stateNames: readonly string[];
   readonly params: Readonly<Record<string, number>>;
   readonly y0: Readonly<Record<string, number>>;
@@ -34,38 +33,45 @@ export function trajectoryCsv(r: TrajectoryRecord): string {
   return `${header}\n${rows.join('\n')}\n`;
 }
 
+/** The record without the data: provenance, initial state, columns, events, kinks. */
+function recordFields(r: TrajectoryRecord): Record<string, unknown> {
+  const s = r.solution;
+  return {
+    ...r.provenance,
+    initial_state: r.y0,
+    columns: ['t', ...r.stateNames, ...(r.loss ? ['loss'] : [])],
+    t_end: s.tEnd,
+    events: s.events.map((e) => ({ name: e.name, t: e.t, direction: e.direction, state: Object.fromEntries(r.stateNames.map((k, j) => [k, e.y[j]])) })),
+    kinks: s.kinks ?? null,
+    switches: s.switches,
+  };
+}
+
 export function trajectoryJson(r: TrajectoryRecord): string {
   const s = r.solution;
   const state: Record<string, number[]> = {};
   r.stateNames.forEach((name, j) => { state[name] = s.y.map((y) => y[j]); });
-  return JSON.stringify({
-    gradflow: packageInfo().version,
-    model: r.model,
-    source: r.source,
-    params: r.params,
-    initial_state: r.y0,
-    options: { ...s.options, saveAt: undefined },
-    status: s.status,
-    message: s.message,
-    stats: s.stats,
-    wall_ms: r.wallMs,
-    t_end: s.tEnd,
-    t: Array.from(s.t),
-    state,
-    loss: r.loss ? Array.from(r.loss) : null,
-    events: s.events.map((e) => ({ name: e.name, t: e.t, direction: e.direction, state: Array.from(e.y) })),
-    kinks: s.kinks ?? null,
-    switches: s.switches,
-  }, null, 1);
+  return JSON.stringify({ ...recordFields(r), t: Array.from(s.t), state, loss: r.loss ? Array.from(r.loss) : null }, null, 1);
 }
 
-/** Writes .csv or .json by the file's extension; creates the folder. */
-export function writeTrajectory(path: string, r: TrajectoryRecord): void {
+/** The JSON beside a CSV: x.csv → x.json. */
+export function sidecarPath(csvPath: string): string {
+  return `${csvPath.slice(0, -extname(csvPath).length)}.json`;
+}
+
+/** Writes .json, or .csv with its record beside it (x.json); creates the folder. Returns the paths written. */
+export function writeTrajectory(path: string, r: TrajectoryRecord): string[] {
   const ext = extname(path).toLowerCase();
   if (ext !== '.csv' && ext !== '.json') throw inputError(`--out ${path}: the file must end in .csv or .json.`);
   try {
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, ext === '.csv' ? trajectoryCsv(r) : trajectoryJson(r));
+    if (ext === '.json') {
+      writeFileSync(path, trajectoryJson(r));
+      return [path];
+    }
+    writeFileSync(path, trajectoryCsv(r));
+    writeFileSync(sidecarPath(path), JSON.stringify(recordFields(r), null, 1));
+    return [path, sidecarPath(path)];
   } catch (e) {
     throw inputError(`cannot write '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
   }

@@ -69,6 +69,8 @@ export interface ModelSpec {
   readonly solver: SolverDecl;
   /** The finite-sample form (gradient flows only); null without a "data" block. */
   readonly data: DataDecl | null;
+  /** The file it was read from and the SHA-256 of its bytes (absent for a spec built in memory). */
+  readonly file?: { readonly path: string; readonly sha256: string };
 }
 
 const KEYS = ['name', 'description', 'state', 'params', 'loss', 'rhs', 't0', 't_end', 'save_at', 'events', 'solver', 'data'] as const;

@@ -3,6 +3,7 @@
  * (−∇L for a loss, or the given right-hand side), the loss, and the event functions,
  * all parsed, differentiated and compiled once.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   compileScalar, compileVector, gradient, parseExpression, substitute, symbolsOf,
@@ -53,19 +54,20 @@ export interface ExpressionSystem {
 
 /** Reads and validates a model file from disk. */
 export function loadModelFile(path: string): ModelSpec {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (e) {
     throw inputError(`cannot read model file '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(bytes.toString('utf8'));
   } catch (e) {
     throw inputError(`${path} is not valid JSON: ${(e as Error).message}.`);
   }
-  return readModelSpec(raw, path);
+  // results are keyed by the file's content, never by its path alone: an edited file is a new model
+  return { ...readModelSpec(raw, path), file: { path, sha256: createHash('sha256').update(bytes).digest('hex') } };
 }
 
 /**

@@ -1,30 +1,45 @@
 /**
- * A JSON model file as a Model, so `run`, `check` and later `sweep` work on it too. Its
- * parameters and initial values become numeric parameters; it has no predictions.
+ * A JSON model file as a Model, so every command (`solve`, `run`, `check`, `compare`, `sweep`)
+ * works on it through the same flow-problem seam. Its parameters and initial values become
+ * numeric parameters; it has no predictions. A file with `rhs` is a general ODE: no loss, no
+ * gradient descent.
  */
-import { buildSystem } from '../modelfile/system.js';
+import { basename } from 'node:path';
+import { buildSystem, type ExpressionSystem } from '../modelfile/system.js';
 import type { ModelSpec } from '../modelfile/spec.js';
-import { solveModelOptions } from '../modelfile/run.js';
+import { solveModelOptions } from '../modelfile/solver-defaults.js';
 import { exampleLoss, modelFileFiniteSample } from '../modelfile/finite-sample.js';
 import type { Model, ParamSpec, Params } from './types.js';
 
-export function modelFromSpec(spec: ModelSpec, id: string): Model {
+export interface FileModel extends Model {
+  readonly spec: ModelSpec;
+  /** The compiled system at these parameter values (cached per Params object). */
+  system(p: Params): ExpressionSystem;
+}
+
+export function modelFromSpec(spec: ModelSpec, id = spec.file ? basename(spec.file.path, '.json') : spec.name): FileModel {
   const params: Record<string, ParamSpec> = {};
   for (const [k, v] of spec.params) params[k] = { kind: 'number', default: v, range: [-Number.MAX_VALUE, Number.MAX_VALUE], doc: `parameter of ${spec.name}` };
   for (const [k, v] of spec.state) params[k] = { kind: 'number', default: v, range: [-Number.MAX_VALUE, Number.MAX_VALUE], doc: `initial value of ${k}` };
   const systemFor = (p: Params) => buildSystem(spec, new Map(Object.entries(p).map(([k, v]) => [k, Number(v)])));
-  const cache = new WeakMap<Params, ReturnType<typeof systemFor>>();
-  const system = (p: Params) => {
+  const cache = new WeakMap<Params, ExpressionSystem>();
+  const system = (p: Params): ExpressionSystem => {
     let s = cache.get(p);
     if (!s) { s = systemFor(p); cache.set(p, s); }
     return s;
   };
   if (spec.data) exampleLoss(spec, spec.data); // a malformed data block is an error now, not at the first `compare`
   // kinks (relu, max, abs, …) are a property of the expressions, not of the parameter values
-  const hasKinks = spec.loss !== null && buildSystem(spec).switched != null;
+  const hasKinks = buildSystem(spec).switched != null;
+  const general = spec.loss === null;
   return {
     ...(hasKinks ? { switching: (p: Params) => system(p).switched! } : {}),
     id,
+    spec,
+    system,
+    ...(spec.file ? { file: spec.file } : {}),
+    field: general ? 'general' : 'gradient',
+    t0: spec.t0,
     title: spec.name,
     cite: spec.description || `model file ${id}`,
     params,
@@ -36,7 +51,7 @@ export function modelFromSpec(spec: ModelSpec, id: string): Model {
     observables: (p) => system(p).stateNames.map((name, i) => ({ name, doc: 'state variable', value: (y) => y[i] })),
     matrices: () => [],
     events: (p) => system(p).events,
-    horizon: (p) => ({ tEnd: spec.tEnd, saveAt: spec.saveAt, solver: { ...solveModelOptions(spec), autonomous: system(p).autonomous } }),
+    horizon: (p) => ({ tEnd: spec.tEnd, saveAt: spec.saveAt, solver: { ...solveModelOptions(spec, hasKinks), autonomous: system(p).autonomous } }),
     predictions: [],
     ...(spec.data ? { finiteSample: (p: Params) => modelFileFiniteSample(spec, spec.data!, system(p).params) } : {}),
   };

@@ -7,9 +7,8 @@
  * finite differences of the loss), what to measure along a trajectory, and its predictions.
  */
 import type { MatrixInput } from '../spectral/index.js';
-import type { EventSpec, JacobianFn, RhsFn, SolveOptions, SwitchedSystem, Vec } from '../solve/types.js';
+import type { EventHit, EventSpec, JacobianFn, RhsFn, Solution, SolveOptions, SwitchedSystem, Vec } from '../solve/types.js';
 import type { Rng } from '../util/rng.js';
-import type { Trajectory } from '../run/trajectory.js';
 
 export interface NumberParam {
   readonly kind: 'number';
@@ -74,12 +73,35 @@ export interface Verdict {
   readonly detail: string;
 }
 
+/** One run of a model (src/run/trajectory.ts `simulate`): the solution and everything measured on its save grid. */
+export interface Trajectory {
+  readonly model: string;
+  readonly params: Params;
+  readonly seed: number;
+  readonly solution: Solution;
+  /** Save times reached. */
+  readonly t: Float64Array;
+  /**
+   * Scalar series on `t`: `loss`, each model observable, and per tracked matrix M:
+   * `M.sigma1`…, `M.stable_rank`, `M.effective_rank`, `M.numerical_rank`, `M.frobenius`,
+   * `M.condensation` (mean |cos| between rows).
+   */
+  readonly series: Readonly<Record<string, Float64Array>>;
+  /** All singular values of each tracked matrix at each save time. */
+  readonly spectra: Readonly<Record<string, readonly Float64Array[]>>;
+  readonly events: readonly EventHit[];
+  readonly wallMs: number;
+}
+
 /** Gives a prediction the runs it needs; runs are cached, so predictions can share them. */
 export interface CheckContext {
   readonly params: Params;
   /** The model's default run with `params` (save-at grid from `horizon`). */
   main(): Trajectory;
-  /** Another run: parameter overrides and/or solver options. */
+  /**
+   * Another run: parameter overrides, and solver settings this run fixes for itself (e.g. one of
+   * two tolerances a convergence check compares); everything else follows the user's flags.
+   */
   run(overrides: Readonly<Record<string, ParamValue>>, options?: SolveOptions): Trajectory;
 }
 
@@ -153,9 +175,24 @@ export interface Horizon {
   readonly solver: SolveOptions;
 }
 
+/** The file a model was read from: its path and the SHA-256 of its content (what results are keyed by). */
+export interface ModelFileInfo {
+  readonly path: string;
+  readonly sha256: string;
+}
+
 export interface Model {
   /** Registry key, e.g. 'deep-linear'. */
   readonly id: string;
+  /** Model files only: where the model came from. Built-in models are identified by the gradflow version. */
+  readonly file?: ModelFileInfo;
+  /**
+   * 'gradient' (default): the flow is −∇L of `loss`, so gradient descent exists; 'general': a
+   * general ODE (a model file with `rhs`), which has no loss (NaN) and no discrete training.
+   */
+  readonly field?: 'gradient' | 'general';
+  /** Start time of the flow (default 0). */
+  readonly t0?: number;
   readonly title: string;
   /** Citation: authors, venue, and equation numbers used. */
   readonly cite: string;

@@ -1,63 +1,35 @@
 /**
- * One run of a model: integrate its flow from its seeded initial state and measure everything
- * at the save-at times (observers run on the save grid only, never inside the integrator).
+ * One run of a model: integrate its flow problem (src/run/problem.ts) and measure everything at
+ * the save-at times (observers run on the save grid only, never inside the integrator).
  */
-import { solve } from '../solve/index.js';
-import type { EventHit, Solution, SolveOptions } from '../solve/types.js';
+import type { EventSpec, SolveOptions } from '../solve/types.js';
 import { spectralObservables } from '../spectral/index.js';
-import { makeRng } from '../util/rng.js';
-import type { Model, Params } from '../models/types.js';
+import type { Model, Params, Trajectory } from '../models/types.js';
+import { flowProblem, solveFlow } from './problem.js';
+import type { SolverFlags } from './solver-flags.js';
 
-export interface Trajectory {
-  readonly model: string;
-  readonly params: Params;
-  readonly seed: number;
-  readonly solution: Solution;
-  /** Save times reached. */
-  readonly t: Float64Array;
-  /**
-   * Scalar series on `t`: `loss`, each model observable, and per tracked matrix M:
-   * `M.sigma1`…, `M.stable_rank`, `M.effective_rank`, `M.numerical_rank`, `M.frobenius`,
-   * `M.condensation` (mean |cos| between rows).
-   */
-  readonly series: Readonly<Record<string, Float64Array>>;
-  /** All singular values of each tracked matrix at each save time. */
-  readonly spectra: Readonly<Record<string, readonly Float64Array[]>>;
-  readonly events: readonly EventHit[];
-  readonly wallMs: number;
-}
+export type { Trajectory } from '../models/types.js';
 
 export interface SimulateOptions {
-  /** Solver options, merged over the model's horizon defaults. */
-  solver?: SolveOptions;
+  /** The user's solver flags, over the model's defaults. */
+  flags?: SolverFlags;
+  /** Solver settings this run fixes for itself, over the flags. */
+  fixed?: SolveOptions;
+  /** Multiply rtol and atol by this (check --verify). */
+  tighten?: number;
+  /** Events beyond the model's own (e.g. `--event loss<0.1`). */
+  events?: readonly EventSpec[];
   /** Override the save grid (and with it the end time: its last entry). */
   saveAt?: Float64Array;
   /** Skip spectral observers (cheap runs inside predictions that need only the loss). */
   spectra?: boolean;
+  /** Seed of the initial state (default: the `seed` parameter, else 0). */
+  seed?: number;
 }
 
 export function simulate(model: Model, params: Params, options: SimulateOptions = {}): Trajectory {
-  const seed = typeof params.seed === 'number' ? params.seed : 0;
-  const y0 = model.init(params, makeRng(seed));
-  const horizon = model.horizon(params);
-  const saveAt = options.saveAt ?? horizon.saveAt;
-  const tEnd = options.saveAt ? saveAt[saveAt.length - 1] : horizon.tEnd;
-  const solverOptions: SolveOptions = {
-    ...horizon.solver,
-    ...options.solver,
-    saveAt,
-    events: [...(model.events?.(params) ?? []), ...(options.solver?.events ?? [])],
-  };
-  // a model with kinks brings its switched form: exact crossings and sliding modes by default
-  if (model.switching && solverOptions.switching === undefined) solverOptions.switching = model.switching(params);
-  // the implicit method (rodas5p, auto) uses the model's exact Jacobian when it has one
-  if ((solverOptions.method === 'rodas5p' || solverOptions.method === 'auto') && model.jacobian && solverOptions.jacobian === undefined) {
-    solverOptions.jacobian = model.jacobian(params);
-  }
-  const start = performance.now();
-  const solution = solve(model.flow(params), [0, tEnd], y0, solverOptions);
-  const wallMs = performance.now() - start;
-
+  const problem = flowProblem(model, params, options);
+  const { solution, wallMs } = solveFlow(problem);
   const t = solution.t;
   const series: Record<string, Float64Array> = {};
   const spectra: Record<string, Float64Array[]> = {};
@@ -85,5 +57,5 @@ export function simulate(model: Model, params: Params, options: SimulateOptions 
       spectra[m.name] = sv;
     }
   }
-  return { model: model.id, params, seed, solution, t, series, spectra, events: solution.events, wallMs };
+  return { model: model.id, params, seed: problem.seed, solution, t, series, spectra, events: solution.events, wallMs };
 }

@@ -6,13 +6,17 @@
  * the rest: a comparison killed after an hour resumes without losing the finished runs. Non-finite
  * numbers (a diverged run's last losses) are stored as strings, so they survive JSON.
  */
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JsonLinesWriter, loadJsonLines } from '../io/jsonl.js';
+import { inputError } from '../util/errors.js';
 import { packageInfo } from '../util/package-info.js';
 import type { Params } from '../models/types.js';
 import type { DiscreteRun, TrainOptions } from './train.js';
 
 export const RUNS_FILE = 'runs.jsonl';
+/** What the runs in a folder were made from (model identity, parameters, solver flags): a resume must match it. */
+export const ORIGIN_FILE = 'runs-origin.json';
 
 interface Line { readonly key: string; readonly run: DiscreteRun }
 
@@ -32,9 +36,9 @@ function reviver(_key: string, value: unknown): unknown {
 }
 
 /** The identity of one discrete run: equal keys give bit-identical runs. */
-export function runKey(model: string, params: Params, options: TrainOptions): string {
+export function runKey(model: string, params: Params, options: TrainOptions, sha256: string | null = null): string {
   const { record, ...rest } = options;
-  return JSON.stringify({ gradflow: packageInfo().version, model, params, ...rest, record: Array.from(record) });
+  return JSON.stringify({ gradflow: packageInfo().version, model, sha256, params, ...rest, record: Array.from(record) });
 }
 
 export class RunCheckpoint {
@@ -43,8 +47,28 @@ export class RunCheckpoint {
   /** Set when a half-written last line (an interrupted run) was dropped. */
   readonly warning: string | null;
 
-  constructor(dir: string) {
+  /**
+   * Opens the folder's checkpoint for runs made from `origin`. Runs made from another origin (an
+   * edited model file, another gradflow version, other parameters or solver flags) are refused
+   * with what differs; `restart` discards them.
+   */
+  constructor(dir: string, origin: Readonly<Record<string, unknown>>, restart = false) {
     const path = join(dir, RUNS_FILE);
+    const originPath = join(dir, ORIGIN_FILE);
+    if (restart) { rmSync(path, { force: true }); rmSync(originPath, { force: true }); }
+    const wanted = JSON.stringify(origin);
+    if (existsSync(originPath)) {
+      let stored: Record<string, unknown> = {};
+      try { stored = JSON.parse(readFileSync(originPath, 'utf8')) as Record<string, unknown>; } catch { /* unreadable: treated as different */ }
+      if (JSON.stringify(stored) !== wanted) {
+        const keys = [...new Set([...Object.keys(stored), ...Object.keys(origin)])].filter((k) => JSON.stringify(stored[k]) !== JSON.stringify(origin[k]));
+        throw inputError(`'${dir}' holds runs of a different comparison (${keys.map((k) => `${k}: ${JSON.stringify(stored[k])} vs ${JSON.stringify(origin[k])}`).join('; ') || 'unreadable record'}). Run the same comparison to resume, --restart to discard them, or choose another --out.`);
+      }
+    } else if (existsSync(path)) {
+      throw inputError(`'${dir}' holds runs (${RUNS_FILE}) with no record of what made them (${ORIGIN_FILE}). Use --restart to discard them, or choose another --out.`);
+    } else {
+      writeFileSync(originPath, JSON.stringify(origin, null, 1));
+    }
     const loaded = loadJsonLines<Line>(path, 'run', reviver);
     for (const line of loaded.items) this.done.set(line.key, line.run);
     this.warning = loaded.warning;

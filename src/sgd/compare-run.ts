@@ -4,6 +4,7 @@
  * observables, transition times in both, whether the stage structure is the same.
  */
 import type { Model, Params, StageMark } from '../models/types.js';
+import type { SolverFlags } from '../run/solver-flags.js';
 import { GradflowError, fmt4 as fmt } from '../util/errors.js';
 import { describeSchedule, type Schedule } from './schedule.js';
 import type { DataMode, DiscreteRun } from './train.js';
@@ -34,6 +35,8 @@ export interface CompareOptions {
   readonly workers?: number;
   /** Finished runs of an earlier comparison, reused, and where new ones are written as they end. */
   readonly checkpoint?: RunCheckpoint;
+  /** The user's solver flags, for the reference flow. */
+  readonly flags?: SolverFlags;
 }
 
 export interface SettingResult {
@@ -69,12 +72,13 @@ export async function runComparison(model: Model, p: Params, o: CompareOptions, 
   const workers = o.modelName ? o.workers ?? 1 : 1;
   const name = o.modelName ?? model.id;
   const local = (t: CompareTask) => runTask(model, t);
+  const sha256 = model.file?.sha256;
   const trainTasks: CompareTask[] = o.settings.flatMap((setting) => o.seeds.map((seed): CompareTask => ({
-    kind: 'train', model: name, params: p,
+    kind: 'train', model: name, sha256, params: p,
     options: { ...setting, tauEnd: o.tauEnd, seed, record: o.record, momentum: o.momentum, langevin: o.langevin },
   })));
   // runs finished by an earlier, interrupted comparison come from the checkpoint; the rest run now
-  const keys = trainTasks.map((t) => (t.kind === 'train' ? runKey(name, p, t.options) : ''));
+  const keys = trainTasks.map((t) => (t.kind === 'train' ? runKey(name, p, t.options, sha256) : ''));
   const trained: (DiscreteRun | GradflowError | undefined)[] = keys.map((key) => o.checkpoint?.get(key));
   const todo = trainTasks.map((_, i) => i).filter((i) => trained[i] === undefined);
   for (let i = 0; i < trainTasks.length - todo.length; i++) onProgress?.('from the checkpoint', ++done, total);
@@ -92,7 +96,7 @@ export async function runComparison(model: Model, p: Params, o: CompareOptions, 
   const flowTasks: CompareTask[] = o.seeds.map((seed, j) => {
     const times = new Set<number>();
     for (const perSetting of runs) for (const t of perSetting[j].tau) times.add(t);
-    return { kind: 'flow', model: name, params: p, seed, times: Float64Array.from(times).sort() };
+    return { kind: 'flow', model: name, sha256, params: p, seed, times: Float64Array.from(times).sort(), flags: o.flags };
   });
   const solved = await runCompareTasks<FlowAt>(flowTasks, workers, (j) => onProgress?.(`flow, seed ${o.seeds[j]}`, ++done, total), local);
   const flows = solved.map((f) => {

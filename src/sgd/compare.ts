@@ -3,10 +3,10 @@
  * the flow's coordinates, and the flow is solved (tightly) at exactly the τ each discrete run
  * recorded, so deviations are measured at equal times, never interpolated.
  */
-import { solve } from '../solve/index.js';
 import type { Model, Params, StageMark } from '../models/types.js';
+import { flowProblem, solveFlow } from '../run/problem.js';
+import type { SolverFlags } from '../run/solver-flags.js';
 import type { EventSpec, Vec } from '../solve/types.js';
-import { makeRng } from '../util/rng.js';
 import { firstCrossing, transitionTimes } from '../stages/index.js';
 import { GradflowError, inputError } from '../util/errors.js';
 import type { DiscreteRun } from './train.js';
@@ -23,30 +23,37 @@ export interface FlowAt {
  * dynamics=gd): it has no continuous reference to compare with, and saying so beats comparing GD
  * with GD.
  */
-export function assertContinuousReference(model: Model, p: Params): void {
+export function assertContinuousReference(model: Model, p: Params, flags: SolverFlags = {}): void {
+  if (model.field === 'general') throw inputError(`${model.id} is a general ODE (its file gives an rhs, not a loss): there is no gradient to descend, so no discrete training to compare with.`);
+  const method = flags.method ?? model.horizon(p).solver.method;
+  if (method !== 'euler') return;
   const s = model.horizon(p).solver;
-  if (s.method !== 'euler') return;
   const hint = 'dynamics' in model.params ? ' (set dynamics=flow)' : '';
   throw inputError(`${model.id} runs as fixed-step gradient descent (euler, h = ${s.h}) at these parameters${hint}: there is no continuous flow to compare discrete training with.`);
 }
 
+/** The reference flow's rtol when the user gives none (atol is rtol·1e-3). */
+export const REFERENCE_RTOL = 1e-11;
+
 /**
- * The flow from the model's seeded initial state, at the given times (ascending), solved tightly
- * (rtol 1e-11 by default). It is first run with the model's own solver settings and step budget:
- * a flow that cannot be integrated (e.g. chattering on a kink) fails as fast as `gradflow run`
- * would, with its message; the tight solve then gets ten times the steps that run took.
+ * The flow from the model's seeded initial state, at the given times (ascending): the same flow
+ * problem `run` integrates (src/run/problem.ts: switching functions, Jacobian, events), solved
+ * tightly — at the user's --rtol if given, else REFERENCE_RTOL. It is first run with the model's
+ * own settings under the user's flags: a flow that cannot be integrated (e.g. chattering on a
+ * kink) fails as fast as `gradflow run` would, with its message; the tight solve then gets ten
+ * times the steps that run took (or the user's --max-steps).
  */
-export function flowAt(model: Model, p: Params, seed: number, times: ArrayLike<number>, rtol = 1e-11): FlowAt {
-  assertContinuousReference(model, p);
-  const y0 = model.init(p, makeRng(seed));
+export function flowAt(model: Model, p: Params, seed: number, times: ArrayLike<number>, flags: SolverFlags = {}): FlowAt {
+  assertContinuousReference(model, p, flags);
   const ts = Float64Array.from(new Set(Array.from(times))).sort();
-  const horizon = model.horizon(p);
-  const span: [number, number] = [0, ts[ts.length - 1]];
-  const probe = solve(model.flow(p), span, y0, { ...horizon.solver, saveAt: [span[1]] });
-  if (probe.status !== 'success') throw new GradflowError('solver', `the reference flow failed at the model's own solver settings: ${probe.message}`);
-  const maxSteps = Math.max(10_000, 10 * (probe.stats.accepted + probe.stats.rejected));
-  const sol = solve(model.flow(p), span, y0, { ...horizon.solver, rtol, atol: rtol * 1e-3, saveAt: ts, maxSteps });
-  if (sol.status !== 'success') throw new GradflowError('solver', `the reference flow failed: ${sol.message}`);
+  const tEnd = ts[ts.length - 1];
+  const probe = solveFlow(flowProblem(model, p, { seed, flags, saveAt: [tEnd] })).solution;
+  if (probe.status !== 'success' && probe.status !== 'event') throw new GradflowError('solver', `the reference flow failed at the model's own solver settings: ${probe.message}`);
+  const rtol = flags.rtol ?? REFERENCE_RTOL;
+  const maxSteps = flags.maxSteps ?? Math.max(10_000, 10 * (probe.stats.accepted + probe.stats.rejected));
+  const sol = solveFlow(flowProblem(model, p, { seed, flags, fixed: { rtol, atol: flags.atol ?? rtol * 1e-3, maxSteps }, saveAt: ts })).solution;
+  if (sol.status !== 'success' && sol.status !== 'event') throw new GradflowError('solver', `the reference flow failed: ${sol.message}`);
+  if (sol.t.length < ts.length) throw new GradflowError('solver', `the reference flow stopped at t=${sol.tEnd} (${sol.message}) before the last recorded τ=${tEnd}.`);
   return { tau: sol.t, states: sol.y, loss: Float64Array.from(sol.y, (y) => model.loss(y, p)) };
 }
 
@@ -133,15 +140,4 @@ function stageComparison(tf: Float64Array, Lf: Float64Array, tr: Float64Array, L
   return { flowTransitions: flowT, runTransitions: runT, sameStages: flowT.length === runT.length };
 }
 
-/** Least-squares slope of log y against log x (points with non-positive values are skipped). */
-export function logLogSlope(x: readonly number[], y: readonly number[]): number {
-  const pts = x.map((xi, i) => [Math.log(xi), Math.log(y[i])]).filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
-  const n = pts.length;
-  if (n < 2) return NaN;
-  const mx = pts.reduce((s, [a]) => s + a, 0) / n;
-  const my = pts.reduce((s, [, b]) => s + b, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (const [a, b] of pts) { sxy += (a - mx) * (b - my); sxx += (a - mx) ** 2; }
-  return sxy / sxx;
-}
+export { logLogSlope } from '../util/fit.js';

@@ -1,9 +1,13 @@
 /**
  * The integration loop of the implicit method (`rodas5p`) and of `auto`, which starts with DOP853,
  * switches to Rodas5P where the problem is stiff and back where it no longer is (rules in
- * stiffness.ts). Same contract as `integrateErk`: blow-up detection, save-at values and events
- * from the dense output of whichever method took the step, the step budget over both methods, and
- * every ending a {@link RunOutcome}; never throws for a failed integration.
+ * stiffness.ts). Same contract as `integrateErk`: blow-up detection, events from the dense output
+ * of whichever method took the step, the step budget over both methods, and every ending a
+ * {@link RunOutcome}; never throws for a failed integration.
+ *
+ * Save-at times: DOP853 interpolates them; adaptive Rodas5P steps land on them instead
+ * ({@link AdaptiveRun}), because Rodas5P's dense output is not accurate enough inside a stiff step
+ * (rosenbrock/tableau.ts). The fixed-step mode keeps its steps and interpolates.
  */
 import { isEscaping, minStep, BLOWUP_NORM } from './blowup.js';
 import { FAC_MIN, initialStep, StepController } from './controller.js';
@@ -116,6 +120,20 @@ function stopped(verdict: StepVerdict, out: Output, st: Stepper, run: Run, tNew:
 const isFiniteAt = (st: Stepper): boolean =>
   st instanceof RosenbrockStepper ? st.pointFinite() : allFinite(st.slope());
 
+/**
+ * A save-at time closer to t than this (relative to |t|) is interpolated rather than landed on:
+ * the step would be a few ulps long, and the interpolant at θ ≈ 0 is y0 to working precision.
+ */
+const LAND_MIN_REL = 1e3 * Number.EPSILON;
+
+/**
+ * The adaptive loop. Where Rodas5P steps, a step that would pass a save-at time is cut to end on it
+ * (a stop time, as t_end is), so that save-at values are step ends: Rodas5P's own dense output has an
+ * interior error of O(h⁴) in the stiff limit that the error estimate does not see (tableau.ts), and
+ * misses the tolerance by orders of magnitude on stiff problems. After such a cut step the step
+ * size resumes at the one the cut interrupted, unless the cut step asked for a smaller one. DOP853's
+ * dense output is accurate to its tolerance and is interpolated as before.
+ */
 class AdaptiveRun {
   private st: Stepper;
   private ctl: Controller;
@@ -141,6 +159,17 @@ class AdaptiveRun {
     this.monitor = erk ? new StiffnessMonitor(implicitStepCost(n, RODAS5P.m.length, src.jacobian !== null, ftCalls)) : null;
     this.rhoV = new Float64Array(n);
     this.rhoW = new Float64Array(n);
+    this.saveAt = ro.saveAt;
+  }
+
+  private readonly saveAt: Float64Array;
+  private nextSave = 0;
+
+  /** The first save-at time after t (Infinity if none); save times are ascending. */
+  private saveAfter(t: number): number {
+    const ts = this.saveAt;
+    while (this.nextSave < ts.length && ts[this.nextSave] <= t) this.nextSave++;
+    return this.nextSave < ts.length ? ts[this.nextSave] : Infinity;
   }
 
   private newController(): Controller {
@@ -165,6 +194,7 @@ class AdaptiveRun {
     let afterReject = false;
     let lastNonFinite = false;
     let spendMark = this.st.nfev; // explicit RHS calls up to the last accepted step
+    let hResume = NaN; // the step a cut to a save-at time interrupted (NaN: none)
     for (;;) {
       const st = this.st;
       if (run.steps >= maxSteps) return run.end('max_steps', t, st.y);
@@ -172,6 +202,17 @@ class AdaptiveRun {
       if (t + 1.01 * h >= t1 && t1 - t <= hMax) {
         h = t1 - t; // land on t_end (see step-loop.ts)
         last = true;
+      }
+      let land = NaN; // the save-at time this Rodas5P step ends on
+      if (st === this.ros) {
+        const ts = this.saveAfter(t);
+        if (ts < t1 && t + 1.01 * h >= ts && ts - t <= hMax && ts - t > LAND_MIN_REL * Math.abs(ts)) {
+          // the same rule as for t_end; a cut after a rejection resumes nothing (h already shrank)
+          hResume = ts - t < h && !afterReject ? h : NaN;
+          h = ts - t;
+          land = ts;
+          last = false;
+        }
       }
       if (h < minStep(t) || t + h === t) {
         if (lastNonFinite) return run.end('non_finite', t, st.y, 'non_finite_value');
@@ -196,9 +237,11 @@ class AdaptiveRun {
         continue;
       }
       lastNonFinite = false;
-      const hNext = this.ctl.accepted(h, err, afterReject);
+      let hNext = this.ctl.accepted(h, err, afterReject);
+      if (!Number.isNaN(land) && hResume > hNext && hNext >= h) hNext = hResume; // the cut step asked for no smaller step
+      hResume = NaN;
       afterReject = false;
-      const tNew = last ? t1 : t + h;
+      const tNew = last ? t1 : Number.isNaN(land) ? t + h : land;
       st.accept(h, tNew);
       run.accepted++;
       // Hairer's stiffness quotient must be read before the dense output overwrites its stage

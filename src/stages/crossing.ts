@@ -25,7 +25,7 @@ export function firstCrossing(
   direction: CrossingDirection = 'both',
 ): number | null {
   const fn = 'firstCrossing';
-  checkGrid(fn, t, 0);
+  checkGrid(fn, t);
   checkSeries(fn, 'series', series, t.length, false);
   if (typeof level !== 'number' || !Number.isFinite(level)) throw inputError(`${fn}: level must be a finite number (got ${String(level)}).`);
   if (direction !== 'rising' && direction !== 'falling' && direction !== 'both') {

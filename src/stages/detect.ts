@@ -47,11 +47,34 @@
  *    stops, and the exponential tail is never counted as one more transition. A last transition
  *    that has not fallen that far by the end of the grid is left open: it ends at the last point.
  *
+ * ## When there are no stages
+ *
+ * Some losses have no stages to find, and that is a property of the run, not a mistake of the
+ * caller: a run stopped after one save point, a general ODE whose "loss" is NaN, a loss that
+ * overflowed. For these detectStages does not throw: it returns `stages: []` with a sentence in
+ * `noStagesReason` saying why, in this order of precedence:
+ *
+ * - fewer than two save points with t > 0 (the rate needs two): "only 1 save point with t > 0
+ *   (t = 3, 1 more at t ≤ 0; the rate −d ln L/d ln t needs two): no stage detection";
+ * - a loss that is NaN or ±Infinity at any save point: "the loss is not finite at t = 12.5
+ *   (L = NaN; 3 of 101 save points): no stages" (no stages are guessed from the finite part);
+ * - a negative loss anywhere (no logarithm): "the loss is negative at t = 2 (L = -1e-9; …): no stages";
+ * - a loss that is exactly the same number at every save point (L ≡ 0 included): "the loss is
+ *   constant (L = 2 at all 101 save points): no stages". Its rate is computed (0 everywhere).
+ *
+ * Otherwise `noStagesReason` is null and the stages tile the grid (see below). Observables are
+ * optional extras: one with a NaN or infinite value is left out of the movers and named in
+ * `skippedObservables`, and never stops the detection.
+ *
+ * Caller mistakes still throw an input error: t not an array of finite, strictly ascending
+ * numbers; a loss or observable that is not an array of numbers of t's length; observables that
+ * are not an object; invalid or unknown options.
+ *
  * ## Output conventions
  *
- * - Stages tile the grid: stage k covers points iStart..iEnd and iEnd of stage k is iStart of stage
- *   k+1 (the boundary point is shared, so tEnd of one stage is tStart of the next and changes add
- *   up over stages). The first stage starts at 0 and the last ends at n − 1. Plateaus and
+ * - Unless `noStagesReason` is set (then `stages` is empty), stages tile the grid: stage k covers
+ *   points iStart..iEnd and iEnd of stage k is iStart of stage k+1 (the boundary point is shared,
+ *   so tEnd of one stage is tStart of the next and changes add up over stages). The first stage starts at 0 and the last ends at n − 1. Plateaus and
  *   transitions alternate; 'converged' can only be last, after a transition.
  * - A stage's *own* points are iStart..iEnd−1 (iStart..iEnd for the last stage); peakRate / tPeak
  *   are the maximum of the (smoothed) rate over them.
@@ -65,11 +88,12 @@
  * - movers: for each observable, change = value(iEnd) − value(iStart) and relativeChange =
  *   change / (max − min of that observable over the whole grid) (0 for a constant observable),
  *   so observables in different units compare; sorted by |relativeChange|, largest first (ties
- *   keep the input order), at most maxMovers (default 5) of them.
+ *   keep the input order), at most maxMovers (default 5) of them. Observables with a non-finite
+ *   value anywhere are not ranked (see `skippedObservables`).
  */
 import { fmt, inputError } from '../util/errors.js';
 import { type RateOptions, RATE_OPTION_KEYS, computeRate, lossFloor, resolveRateOptions } from './rate.js';
-import { checkGrid, checkKeys, checkNumber, checkSeries } from './validate.js';
+import { allFinite, checkGrid, checkKeys, checkNumber, checkSeriesShape, rateProblem } from './validate.js';
 
 export type StageKind = 'plateau' | 'transition' | 'converged';
 
@@ -119,16 +143,28 @@ export interface StageOptions extends RateOptions {
   lossResolution?: number;
   /** Movers reported per stage: integer ≥ 0 or Infinity. Default 5. */
   maxMovers?: number;
-  /** Named series on the same grid (finite numbers), ranked as movers of each stage. Not thresholds: not in `options` of the result. */
+  /**
+   * Named series on the same grid, ranked as movers of each stage; one with a NaN or infinite
+   * value is skipped (listed in `skippedObservables`). Not thresholds: not in `options` of the result.
+   */
   observables?: Readonly<Record<string, ArrayLike<number>>>;
 }
 
 export type ResolvedStageOptions = Readonly<Required<Omit<StageOptions, 'observables'>>>;
 
 export interface StageResult {
-  /** Plateaus and transitions in time order (possibly a final 'converged' stage). */
+  /** Plateaus and transitions in time order (possibly a final 'converged' stage); empty exactly when `noStagesReason` is set. */
   readonly stages: readonly Stage[];
-  /** The smoothed rate r(t) used to classify points (NaN where t ≤ 0), for plotting. */
+  /**
+   * Why there are no stages, as a sentence to show the user (e.g. "the loss is not finite at
+   * t = 12.5 (L = NaN; 3 of 101 save points): no stages"), or null when detection ran and
+   * `stages` tiles the grid. Set for data with no stages to find: fewer than two save points
+   * with t > 0, a NaN/infinite or negative loss, a constant loss (see the module comment).
+   */
+  readonly noStagesReason: string | null;
+  /** Observables left out of the movers because they have a NaN or infinite value, in input order. */
+  readonly skippedObservables: readonly string[];
+  /** The smoothed rate r(t) used to classify points (NaN where t ≤ 0, and everywhere when the rate cannot be computed), for plotting. */
   readonly rate: Float64Array;
   /** The rate before smoothing. */
   readonly rawRate: Float64Array;
@@ -234,27 +270,49 @@ function median(values: Float64Array): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** Why a loss whose rate can be computed still has no stages (it is constant), or null. */
+function constantLoss(loss: ArrayLike<number>): string | null {
+  const n = loss.length;
+  for (let i = 1; i < n; i++) if (loss[i] !== loss[0]) return null;
+  return `the loss is constant (L = ${fmt(loss[0])} at all ${n} save points): no stages`;
+}
+
 /**
  * Splits a sampled loss curve into plateaus and transitions (see the module comment for the
- * method, the defaults and the output conventions). Throws an input error for a grid that is not
- * strictly ascending or has fewer than two points t > 0, for a loss or observable of the wrong
- * length or with a non-finite entry, for a negative loss, and for invalid or unknown options.
+ * method, the defaults and the output conventions). A loss with no stages to find (too few
+ * points t > 0; NaN, infinite, negative or constant) gives `stages: []` and a `noStagesReason`;
+ * observables with non-finite values are skipped. Throws an input error only for caller
+ * mistakes: a grid that is not finite and strictly ascending, a loss or observable that is not
+ * an array of numbers of the grid's length, and invalid or unknown options.
  */
 export function detectStages(t: ArrayLike<number>, loss: ArrayLike<number>, options: StageOptions = {}): StageResult {
   const fn = 'detectStages';
-  const first = checkGrid(fn, t, 2);
+  const first = checkGrid(fn, t);
   const n = t.length;
-  checkSeries(fn, 'loss', loss, n, true);
+  checkSeriesShape(fn, 'loss', loss, n);
   if (options === null || typeof options !== 'object') throw inputError(`${fn}: options must be an object (got ${String(options)}).`);
   const observables = options.observables ?? {};
   if (observables === null || typeof observables !== 'object' || Array.isArray(observables)) {
     throw inputError(`${fn}: observables must be an object mapping names to series, e.g. {u1: Float64Array}.`);
   }
-  for (const [name, series] of Object.entries(observables)) checkSeries(fn, `observable '${name}'`, series, n, false);
+  const ranked: Array<[string, ArrayLike<number>]> = [];
+  const skippedObservables: string[] = [];
+  for (const [name, series] of Object.entries(observables)) {
+    checkSeriesShape(fn, `observable '${name}'`, series, n);
+    if (allFinite(series)) ranked.push([name, series]);
+    else skippedObservables.push(name);
+  }
   const opts = resolveStageOptions(options, fn);
 
   const floor = lossFloor(loss, opts.floorRelative);
+  const unusable = rateProblem(t, loss, first, { fewPoints: 'no stage detection', badValues: 'no stages' });
+  if (unusable !== null) {
+    const nan = new Float64Array(n).fill(NaN);
+    return { stages: [], noStagesReason: unusable, skippedObservables, rate: nan, rawRate: nan.slice(), floor, options: opts };
+  }
   const { rate, rawRate } = computeRate(t, loss, first, opts.smooth, floor);
+  const constant = constantLoss(loss);
+  if (constant !== null) return { stages: [], noStagesReason: constant, skippedObservables, rate, rawRate, floor, options: opts };
   let maxLoss = 0;
   for (let i = 0; i < n; i++) if (loss[i] > maxLoss) maxLoss = loss[i];
   const zeroLevel = opts.lossResolution * maxLoss;
@@ -354,7 +412,7 @@ export function detectStages(t: ArrayLike<number>, loss: ArrayLike<number>, opti
   }
 
   // Stages with their statistics and movers.
-  const ranges = Object.entries(observables).map(([name, s]) => {
+  const ranges = ranked.map(([name, s]) => {
     let min = Infinity;
     let max = -Infinity;
     for (let i = 0; i < n; i++) {
@@ -395,5 +453,5 @@ export function detectStages(t: ArrayLike<number>, loss: ArrayLike<number>, opti
       movers,
     };
   });
-  return { stages, rate, rawRate, floor, options: opts };
+  return { stages, noStagesReason: null, skippedObservables, rate, rawRate, floor, options: opts };
 }

@@ -29,7 +29,7 @@
  *   fixed width in ln t; on other grids it is a fixed number of points.
  */
 import { inputError } from '../util/errors.js';
-import { checkGrid, checkKeys, checkNumber, checkSeries } from './validate.js';
+import { checkGrid, checkKeys, checkNumber, checkSeriesShape, rateProblem } from './validate.js';
 
 /** Default moving-average width of the rate, in grid points. */
 export const DEFAULT_SMOOTH = 3;
@@ -44,13 +44,21 @@ export interface RateOptions {
 }
 
 export interface LossRate {
-  /** r(t) after smoothing: what stage detection uses. NaN where t ≤ 0. */
+  /**
+   * Why there is no rate, as a sentence for the user (e.g. "the loss is not finite at t = 2
+   * (L = NaN; 1 of 50 save points): no rate"), or null when the rate was computed. When set,
+   * `rate` and `rawRate` are NaN everywhere. Set for data the rate cannot be computed from: fewer
+   * than two save points with t > 0, a loss that is NaN or ±Infinity anywhere, or a negative loss.
+   * (A constant loss has a rate: 0.)
+   */
+  readonly noRateReason: string | null;
+  /** r(t) after smoothing: what stage detection uses. NaN where t ≤ 0 (everywhere if noRateReason is set). */
   readonly rate: Float64Array;
   /** r(t) before smoothing. NaN where t ≤ 0. */
   readonly rawRate: Float64Array;
   /** The absolute floor added to L before taking logs. */
   readonly floor: number;
-  /** Index of the first grid point with t > 0 (the first point with a rate). */
+  /** Index of the first grid point with t > 0 (the first point with a rate); t.length if none. */
   readonly firstPositive: number;
 }
 
@@ -69,10 +77,13 @@ export function resolveRateOptions(fn: string, options: RateOptions): Required<R
   return { smooth, floorRelative };
 }
 
-/** The absolute floor for a loss series: floorRelative · max L, at least the smallest positive double. */
+/**
+ * The absolute floor for a loss series: floorRelative · max L (over its finite values), at least
+ * the smallest positive double.
+ */
 export function lossFloor(loss: ArrayLike<number>, floorRelative: number): number {
   let max = 0;
-  for (let i = 0; i < loss.length; i++) if (loss[i] > max) max = loss[i];
+  for (let i = 0; i < loss.length; i++) if (loss[i] > max && loss[i] < Infinity) max = loss[i];
   return Math.max(floorRelative * max, Number.MIN_VALUE);
 }
 
@@ -120,16 +131,26 @@ export function computeRate(
 
 /**
  * r(t) = −d ln L / d ln t of a loss sampled on the grid t (see the module comment for the
- * differences, the floor and the smoothing). Throws an input error for a grid that is not strictly
- * ascending or has fewer than two points t > 0, for a loss of another length, or with a NaN,
- * infinite or negative entry, and for invalid options.
+ * differences, the floor and the smoothing).
+ *
+ * Data the rate cannot be computed from is not an error: with fewer than two save points t > 0,
+ * a NaN or infinite loss anywhere, or a negative loss, the result has all-NaN rates and says why
+ * in `noRateReason`. Throws an input error only for a caller's mistake: a grid that is not an
+ * array of finite, strictly ascending numbers, a loss that is not an array of numbers of the
+ * grid's length, and invalid or unknown options.
  */
 export function lossRate(t: ArrayLike<number>, loss: ArrayLike<number>, options: RateOptions = {}): LossRate {
   const fn = 'lossRate';
+  if (options === null || typeof options !== 'object') throw inputError(`${fn}: options must be an object (got ${String(options)}).`);
   checkKeys(fn, options, RATE_OPTION_KEYS);
-  const first = checkGrid(fn, t, 2);
-  checkSeries(fn, 'loss', loss, t.length, true);
+  const first = checkGrid(fn, t);
+  checkSeriesShape(fn, 'loss', loss, t.length);
   const { smooth, floorRelative } = resolveRateOptions(fn, options);
   const floor = lossFloor(loss, floorRelative);
-  return { ...computeRate(t, loss, first, smooth, floor), floor, firstPositive: first };
+  const noRateReason = rateProblem(t, loss, first, { fewPoints: 'no rate', badValues: 'no rate' });
+  if (noRateReason !== null) {
+    const rate = new Float64Array(t.length).fill(NaN);
+    return { noRateReason, rate, rawRate: rate.slice(), floor, firstPositive: first };
+  }
+  return { noRateReason, ...computeRate(t, loss, first, smooth, floor), floor, firstPositive: first };
 }

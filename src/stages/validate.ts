@@ -11,10 +11,11 @@ function isArrayLike(v: unknown): v is ArrayLike<unknown> {
 }
 
 /**
- * Checks a time grid: an array of finite numbers, strictly ascending, with at least `minPositive`
- * points t > 0 (the log-time derivative needs two). Returns the index of the first t > 0.
+ * Checks a time grid: an array of finite numbers, strictly ascending. Returns the index of the
+ * first t > 0 (t.length if there is none). How many points t > 0 there are is a property of the
+ * data, not a caller error: see `rateProblem`.
  */
-export function checkGrid(fn: string, t: unknown, minPositive: number): number {
+export function checkGrid(fn: string, t: unknown): number {
   if (!isArrayLike(t)) throw inputError(`${fn}: t must be an array of times (got ${typeof t}).`);
   for (let i = 0; i < t.length; i++) {
     const x = t[i];
@@ -25,22 +26,79 @@ export function checkGrid(fn: string, t: unknown, minPositive: number): number {
   }
   let first = 0;
   while (first < t.length && !((t[first] as number) > 0)) first++;
-  const positive = t.length - first;
-  if (positive < minPositive) {
-    throw inputError(`${fn}: need at least ${minPositive} grid points with t > 0 for a log-time rate (got ${positive} of ${t.length}).`);
-  }
   return first;
 }
 
-/** Checks a series on the grid: same length as t, finite numbers, and ≥ 0 if `nonNegative`. */
-export function checkSeries(fn: string, name: string, v: unknown, n: number, nonNegative: boolean): void {
+/**
+ * Checks the shape of a series on the grid: an array of n numbers (NaN and ±Infinity are numbers
+ * here; whether they are usable is for the caller to decide). Throws for anything else.
+ */
+export function checkSeriesShape(fn: string, name: string, v: unknown, n: number): asserts v is ArrayLike<number> {
   if (!isArrayLike(v)) throw inputError(`${fn}: ${name} must be an array of numbers (got ${typeof v}).`);
   if (v.length !== n) throw inputError(`${fn}: ${name} has ${v.length} points but t has ${n}; sample both on the same grid.`);
   for (let i = 0; i < n; i++) {
     const x = v[i];
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw inputError(`${fn}: ${name}[${i}] = ${String(x)} is not a finite number.`);
+    if (typeof x !== 'number') throw inputError(`${fn}: ${name}[${i}] = ${typeof x === 'string' ? JSON.stringify(x) : String(x)} is not a number.`);
+  }
+}
+
+/** Checks a series on the grid: same length as t, finite numbers, and ≥ 0 if `nonNegative`. */
+export function checkSeries(fn: string, name: string, v: unknown, n: number, nonNegative: boolean): void {
+  checkSeriesShape(fn, name, v, n);
+  for (let i = 0; i < n; i++) {
+    const x = v[i];
+    if (!Number.isFinite(x)) throw inputError(`${fn}: ${name}[${i}] = ${String(x)} is not a finite number.`);
     if (nonNegative && x < 0) throw inputError(`${fn}: ${name}[${i}] = ${fmt(x)} is negative; the loss must be ≥ 0.`);
   }
+}
+
+/** True if every entry of a (shape-checked) series is a finite number. */
+export function allFinite(v: ArrayLike<number>): boolean {
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return false;
+  return true;
+}
+
+/**
+ * Why the log-time rate of this loss cannot be computed, as a sentence for the user, or null if
+ * it can. Input already shape-checked (`checkGrid`, `checkSeriesShape`); `first` is the index of
+ * the first t > 0. The reasons, in this order: fewer than two save points with t > 0 (the
+ * derivative in ln t needs two), a loss that is NaN or ±Infinity anywhere, a negative loss (no
+ * logarithm). The sentence ends with what is not done: `what.fewPoints` for the first reason,
+ * `what.badValues` for the others (e.g. 'no stage detection', 'no stages').
+ */
+export function rateProblem(
+  t: ArrayLike<number>,
+  loss: ArrayLike<number>,
+  first: number,
+  what: { readonly fewPoints: string; readonly badValues: string },
+): string | null {
+  const n = t.length;
+  const positive = n - first;
+  const needTwo = 'the rate −d ln L/d ln t needs two';
+  if (n === 0) return `no save points: ${what.fewPoints}`;
+  if (positive === 0) return `no save point with t > 0 (${n} at t ≤ 0; ${needTwo}): ${what.fewPoints}`;
+  if (positive === 1) {
+    return `only 1 save point with t > 0 (t = ${fmt(t[first])}${n > 1 ? `, ${n - 1} more at t ≤ 0` : ''}; ${needTwo}): ${what.fewPoints}`;
+  }
+  let bad = 0;
+  let firstBad = -1;
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(loss[i])) {
+      bad++;
+      if (firstBad < 0) firstBad = i;
+    }
+  }
+  if (bad === n) {
+    const values = new Set(Array.from({ length: n }, (_, i) => String(loss[i])));
+    return `the loss is not finite at any save point (${[...values].join(' or ')} at all ${n} save points): ${what.badValues}`;
+  }
+  if (bad > 0) {
+    return `the loss is not finite at t = ${fmt(t[firstBad])} (L = ${String(loss[firstBad])}; ${bad} of ${n} save points): ${what.badValues}`;
+  }
+  for (let i = 0; i < n; i++) {
+    if (loss[i] < 0) return `the loss is negative at t = ${fmt(t[i])} (L = ${fmt(loss[i])}; ln L needs L ≥ 0): ${what.badValues}`;
+  }
+  return null;
 }
 
 /** Rejects option keys not in `valid` (a misspelt threshold would otherwise be silently ignored). */

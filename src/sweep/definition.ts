@@ -6,6 +6,9 @@
 import { inputError, fmt } from '../util/errors.js';
 import { geomspace, linspace } from '../util/grid.js';
 import type { Model, ParamValue } from '../models/types.js';
+import { modelIdentity, type ModelIdentity } from '../io/provenance.js';
+import { findModel } from '../models/registry.js';
+import { definedFlags, type SolverFlags } from '../run/solver-flags.js';
 
 export interface Axis {
   readonly name: string;
@@ -16,14 +19,17 @@ export interface Axis {
 }
 
 export interface SweepDefinition {
+  /** The name the model is looked up by (registry id or model-file path). */
   readonly model: string;
+  /** What the model is: its id, the SHA-256 of its file (model files), the gradflow version. */
+  readonly identity: ModelIdentity;
   readonly x: Axis;
   readonly y: Axis;
   /** Fixed parameter settings (`--set`). */
   readonly sets: Readonly<Record<string, ParamValue>>;
   readonly metrics: readonly string[];
-  /** Largest integration budget per cell (a failed cell is recorded, never fatal). */
-  readonly maxSteps: number;
+  /** The user's solver flags (--method --rtol --atol --max-steps --kinks), over the model's own settings. */
+  readonly solver: SolverFlags;
 }
 
 const AXIS = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*([^:]+):([^:]+):([^:]+)(?::(log|lin))?\s*$/;
@@ -54,6 +60,11 @@ export function parseAxis(text: string, model: Model, flag: string): Axis {
   return { name, lo, hi, n, log };
 }
 
+/** A definition with its model's identity filled in (the model file's SHA-256 read now). */
+export function defineSweep(d: Omit<SweepDefinition, 'identity' | 'solver'> & { readonly solver?: SolverFlags }): SweepDefinition {
+  return { ...d, identity: modelIdentity(findModel(d.model)), solver: definedFlags(d.solver ?? {}) };
+}
+
 export function axisValues(a: Axis): Float64Array {
   if (a.n === 1) return Float64Array.of(a.lo);
   return a.log ? geomspace(a.lo, a.hi, a.n) : linspace(a.lo, a.hi, a.n);
@@ -68,10 +79,17 @@ export function checkDefinition(def: SweepDefinition): void {
 
 /** Canonical JSON, for storing and comparing definitions. */
 export function definitionKey(def: SweepDefinition): string {
-  return JSON.stringify({ model: def.model, x: def.x, y: def.y, sets: Object.fromEntries(Object.entries(def.sets).sort()), metrics: def.metrics, maxSteps: def.maxSteps });
+  const id = def.identity ?? null;
+  return JSON.stringify({
+    model: def.model,
+    model_sha256: id?.file?.sha256 ?? null,
+    gradflow: id?.gradflow ?? null,
+    x: def.x, y: def.y, sets: Object.fromEntries(Object.entries(def.sets ?? {}).sort()), metrics: def.metrics,
+    solver: definedFlags(def.solver ?? {}),
+  });
 }
 
-/** Where two definitions differ, in words (for the refusal message). */
+/** Where two definitions differ, in words (for the refusal message): "model_sha256: … vs …" (the stored one first). */
 export function describeDifference(a: SweepDefinition, b: SweepDefinition): string {
   const pa = JSON.parse(definitionKey(a)) as Record<string, unknown>;
   const pb = JSON.parse(definitionKey(b)) as Record<string, unknown>;

@@ -4,7 +4,7 @@
  * demo), the metric drawn, and optionally the published boundary drawn over the heatmap.
  */
 import type { Series } from '../report/index.js';
-import type { Axis, SweepDefinition } from './definition.js';
+import { defineSweep, type Axis, type SweepDefinition } from './definition.js';
 
 export interface Preset {
   readonly name: string;
@@ -100,7 +100,8 @@ export function findPreset(name: string): Preset | undefined {
   return PRESETS.find((p) => p.name === name);
 }
 
+/** A built-in diagram's sweep: its grid, settings and metrics, each cell with a budget of `maxSteps` steps. */
 export function presetDefinition(p: Preset, small: boolean, maxSteps = 200_000): SweepDefinition {
   const grid = small ? p.small : p.full;
-  return { model: p.model, x: grid.x, y: grid.y, sets: p.sets, metrics: p.metrics, maxSteps };
+  return defineSweep({ model: p.model, x: grid.x, y: grid.y, sets: p.sets, metrics: p.metrics, solver: { maxSteps } });
 }

@@ -3,7 +3,7 @@
  * stderr), plain periodic lines otherwise (logs and CI stay readable).
  */
 import cliProgress from 'cli-progress';
-import type { CliIO } from '../cli/io.js';
+import type { CliIO } from '../util/io.js';
 
 export interface Progress {
   tick(failed: boolean): void;

@@ -1,5 +1,5 @@
 /** A whole sweep: open (or resume) its folder, run the cells not yet done in this shard, append each. */
-import type { CliIO } from '../cli/io.js';
+import type { CliIO } from '../util/io.js';
 import { checkDefinition, type SweepDefinition } from './definition.js';
 import { cellsOf, inShard, type Shard } from './grid.js';
 import { loadResults, openSweepDir, ResultWriter } from './store.js';
@@ -13,9 +13,9 @@ export interface SweepRunSummary {
   readonly failed: number;
 }
 
-export async function runSweep(def: SweepDefinition, dir: string, opts: { workers: number; shard: Shard | null; io: CliIO }): Promise<SweepRunSummary> {
+export async function runSweep(def: SweepDefinition, dir: string, opts: { workers: number; shard: Shard | null; io: CliIO; restart?: boolean }): Promise<SweepRunSummary> {
   checkDefinition(def);
-  openSweepDir(dir, def);
+  openSweepDir(dir, def, opts.restart);
   const loaded = loadResults(dir);
   if (loaded.warning) opts.io.err(`warning: ${loaded.warning}\n`);
   const done = new Set(loaded.results.map((r) => r.index));

@@ -4,7 +4,7 @@
  * loses only the cells in flight; a half-written last line is detected, dropped with a warning,
  * and recomputed.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, accessSync, constants } from 'node:fs';
 import { JsonLinesWriter, loadJsonLines } from '../io/jsonl.js';
 import { join } from 'node:path';
 import { inputError } from '../util/errors.js';
@@ -23,8 +23,12 @@ export interface LoadedResults {
   readonly validBytes: number;
 }
 
-/** Creates the folder or checks that it holds the same sweep; refuses a different definition. */
-export function openSweepDir(dir: string, def: SweepDefinition): void {
+/**
+ * Creates the folder or checks that it holds the same sweep; refuses a different definition
+ * (another model file content, gradflow version, axis, setting, metric or solver flag), naming
+ * what differs. `restart` discards what the folder holds and starts over.
+ */
+export function openSweepDir(dir: string, def: SweepDefinition, restart = false): void {
   try {
     mkdirSync(dir, { recursive: true });
     accessSync(dir, constants.W_OK);
@@ -32,15 +36,19 @@ export function openSweepDir(dir: string, def: SweepDefinition): void {
     throw inputError(`cannot write to the output folder '${dir}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
   }
   const path = join(dir, DEFINITION_FILE);
+  if (restart) {
+    rmSync(join(dir, RESULTS_FILE), { force: true });
+    rmSync(path, { force: true });
+  }
   if (existsSync(path)) {
     const stored = readDefinition(dir);
     if (definitionKey(stored) !== definitionKey(def)) {
-      throw inputError(`'${dir}' holds a different sweep (${describeDifference(stored, def)}). Resume with the same definition, or choose another --out.`);
+      throw inputError(`'${dir}' holds a different sweep (${describeDifference(stored, def)}); its results were not made by this definition. Run with the same definition to resume, --restart to discard them and start over, or choose another --out.`);
     }
     return;
   }
   try {
-    writeFileSync(path, JSON.stringify({ gradflow: packageInfo().version, definition: def }, null, 1));
+    writeFileSync(path, JSON.stringify({ gradflow: packageInfo().version, node: process.version, date: new Date().toISOString(), definition: def }, null, 1));
   } catch (e) {
     throw inputError(`cannot write '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
   }
@@ -49,11 +57,18 @@ export function openSweepDir(dir: string, def: SweepDefinition): void {
 export function readDefinition(dir: string): SweepDefinition {
   const path = join(dir, DEFINITION_FILE);
   if (!existsSync(path)) throw inputError(`'${dir}' is not a sweep folder (no ${DEFINITION_FILE}).`);
+  let raw: unknown;
   try {
-    return (JSON.parse(readFileSync(path, 'utf8')) as { definition: SweepDefinition }).definition;
+    raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
     throw inputError(`${path} is not valid JSON: ${(e as Error).message}.`);
   }
+  const def = (raw as { definition?: unknown } | null)?.definition as SweepDefinition | undefined;
+  const axis = (a: unknown): boolean => typeof a === 'object' && a !== null && typeof (a as { name?: unknown }).name === 'string';
+  if (typeof def !== 'object' || def === null || typeof def.model !== 'string' || !axis(def.x) || !axis(def.y) || !Array.isArray(def.metrics)) {
+    throw inputError(`${path} is not a gradflow sweep definition (it needs model, x, y and metrics).`);
+  }
+  return def;
 }
 
 export function loadResults(dir: string): LoadedResults {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,11 +23,17 @@ describe('gradflow solve', () => {
     const r = await runCli('solve', 'factorization', '--set', 'y=3', '--set', 'u=0.2', '--rtol', '1e-9', '--out', out);
     expect(r.code).toBe(0);
     const j = JSON.parse(readFileSync(out, 'utf8'));
-    expect(j.params).toEqual({ y: 3 });
+    // every settable parameter of a model file: its params and its initial values
+    expect(j.params).toEqual({ y: 3, u: 0.2, v: 0.1 });
     expect(j.initial_state).toEqual({ u: 0.2, v: 0.1 });
-    expect(j.options.rtol).toBe(1e-9);
+    expect(j.solver.rtol).toBe(1e-9);
+    expect(j.solver_flags).toEqual({ rtol: 1e-9 });
     expect(j.status).toBe('success');
     expect(j.gradflow).toMatch(/^\d+\.\d+\.\d+/);
+    expect(j.node).toBe(process.version);
+    const bytes = readFileSync(join('examples', 'factorization.json'));
+    expect(j.model.file.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(j.model.definition.loss).toBe(JSON.parse(bytes.toString()).loss);
     expect(j.state.u[j.state.u.length - 1] * j.state.v[j.state.v.length - 1]).toBeCloseTo(3, 6);
   });
 

@@ -12,7 +12,7 @@ describe('deep linear network', () => {
   it('aligned balanced start: every singular value of W2W1 matches the closed form to 1e-8 at 50 log-spaced times', () => {
     const p = resolveParams(deepLinear, { init: 'aligned', u0: 1e-3, s1: 3, s2: 1.5, s3: 0.5 });
     const saveAt = geomspace(1e-2, 40, 50);
-    const tr = simulate(deepLinear, p, { saveAt, solver: { method: 'dop853', rtol: 1e-12, atol: 1e-14 } });
+    const tr = simulate(deepLinear, p, { saveAt, fixed: { method: 'dop853', rtol: 1e-12, atol: 1e-14 } });
     expect(tr.solution.status).toBe('success');
     expect(tr.t).toHaveLength(50);
     const S = [3, 1.5, 0.5];

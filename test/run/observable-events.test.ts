@@ -10,7 +10,7 @@ describe('events on observables during a run with kinks', () => {
     // reused state buffer, moving the event from τ ≈ 0.52 to τ ≈ 1176
     const yang = MODELS.get('yang')!;
     const p = resolveParams(yang);
-    const tr = simulate(yang, p, { solver: { events: [observableEvent(yang, p, 'neuron_norm>0.1')] }, spectra: false });
+    const tr = simulate(yang, p, { events: [observableEvent(yang, p, 'neuron_norm>0.1')], spectra: false });
     const mine = tr.events.find((e) => e.name === 'neuron_norm>0.1')!.t;
     const builtIn = tr.events.find((e) => e.name === 'neuron_norm_0.1')!.t;
     expect(Math.abs(mine - builtIn)).toBeLessThan(1e-9 * builtIn);

@@ -64,14 +64,19 @@ describe('simple shapes', () => {
     expect(kinds(t, logisticDrop(t, 1, 0, 2, 6))).toBe('ptc');
   });
 
-  it('a constant loss is one plateau with rate 0, also from t = 0 and for L ≡ 0', () => {
+  it('a constant loss has no stages, with a reason, and rate 0, also from t = 0 and for L ≡ 0', () => {
     const t = new Float64Array([0, ...geomspace(1e-3, 10, 100)]);
     for (const c of [2, 0]) {
-      const { stages, rate } = detectStages(t, new Float64Array(t.length).fill(c));
-      expect(stages).toHaveLength(1);
-      expect(stages[0]).toMatchObject({ kind: 'plateau', iStart: 0, iEnd: t.length - 1, tStart: 0, tEnd: 10, lossLevel: c, peakRate: 0 });
+      const { stages, rate, noStagesReason } = detectStages(t, new Float64Array(t.length).fill(c));
+      expect(stages).toEqual([]);
+      expect(noStagesReason).toBe(`the loss is constant (L = ${c} at all 101 save points): no stages`);
+      expect(rate[0]).toBeNaN();
       expect(rate.slice(1).every((r) => r === 0)).toBe(true);
     }
+    // Not constant by one point: detection runs, and finds one plateau.
+    const L = new Float64Array(t.length).fill(2);
+    L[50] = 2 * (1 + 1e-15);
+    expect(kinds(t, L)).toBe('p');
   });
 
   it('a power law t^−0.05 has no transition (r = 0.05 < rateLow); t^−0.5, a slow decline without a core, is a plateau too', () => {

@@ -23,7 +23,7 @@ describe('built-in phase diagrams on their small grids', () => {
     const dir = tempDir();
     await runPreset(lxmz, dir, { small: true, workers: 2, shard: null, io: quiet });
     const cells = loadResults(dir).results;
-    const at = (g: number, gp: number): number => cells.find((c) => c.x === g && c.y === gp)!.metrics['model:rd_slope'] as number;
+    const at = (g: number, gp: number): number => cells.find((c) => c.params.gamma === g && c.params.gammaPrime === gp)!.metrics['model:rd_slope'] as number;
     expect(at(0.5, 0.5)).toBeLessThan(0);
     expect(at(1.75, 0.5)).toBeGreaterThan(0);
   }, 300_000);

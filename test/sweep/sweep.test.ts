@@ -6,21 +6,20 @@ import { runSweep } from '../../src/sweep/run-sweep.js';
 import { mergeSweeps } from '../../src/sweep/merge.js';
 import { loadResults } from '../../src/sweep/store.js';
 import { parseShard } from '../../src/sweep/grid.js';
-import type { SweepDefinition } from '../../src/sweep/definition.js';
+import { defineSweep, type SweepDefinition } from '../../src/sweep/definition.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
 const quiet = { out: () => {}, err: () => {}, interactive: false };
 const AXES = ['--x', 'eps=1e-3:1e-1:8:log', '--y', 's3=0.2:1.2:6'];
 const METRICS = ['--metric', 'transitions', '--metric', 'event:loss<0.1', '--metric', 'final:W2W1.stable_rank'];
 
-const def: SweepDefinition = {
+const def: SweepDefinition = defineSweep({
   model: 'deep-linear',
   x: { name: 'eps', lo: 1e-3, hi: 1e-1, n: 8, log: true },
   y: { name: 's3', lo: 0.2, hi: 1.2, n: 6, log: false },
   sets: {},
   metrics: ['transitions', 'event:loss<0.1', 'final:W2W1.stable_rank'],
-  maxSteps: 200_000,
-};
+});
 
 /** Cells as a set: index → status and metric values (wall time differs between runs). */
 function cellSet(dir: string): Map<number, string> {
@@ -74,7 +73,7 @@ describe('sweeps', () => {
     await runSweep({ ...def, x: { ...def.x, n: 2 }, y: { ...def.y, n: 2 } }, dir, { workers: 1, shard: null, io: quiet });
     const r = await runCli('sweep', 'deep-linear', ...AXES, ...METRICS, '--out', dir);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/holds a different sweep \(x: .*"n":2.*"n":8.*\)\. Resume with the same definition, or choose another --out/);
+    expect(r.err).toMatch(/holds a different sweep \(x: .*"n":2.*"n":8.*\); its results were not made by this definition\. Run with the same definition to resume, --restart to discard them/);
   });
 
   it('drops a half-written last line with a warning and recomputes that cell', async () => {

@@ -1,49 +1,35 @@
 /** `gradflow check MODEL`: run the model's predictions and write report.md with figures. */
 import type { Command } from 'commander';
-import { join } from 'node:path';
 import { findModel } from '../../models/registry.js';
 import { parseSetFlags, resolveParams } from '../../models/params.js';
-import { makeCheckContext } from '../../check/context.js';
-import { runChecks } from '../../check/run-checks.js';
-import { reportMarkdown, writeReport } from '../../check/report.js';
-import { writeStandardFigures } from '../../check/figures.js';
-import { detectStages } from '../../stages/index.js';
-import { ensureDir, writeRun } from '../../io/series.js';
-import { fmt } from '../../util/errors.js';
+import { checkModel as checkOne, type CheckOutcome } from '../../check/check-model.js';
+import type { SolverFlags } from '../../run/solver-flags.js';
 import type { Model } from '../../models/types.js';
 import { EXIT, type CliIO } from '../io.js';
 import { collect } from '../parse-flags.js';
+import { addSolverOptions, solverFlags, type RawSolverFlags } from '../solver-options.js';
 
-export async function checkModel(name: string | Model, sets: readonly string[], out: string, io: CliIO): Promise<{ passed: number; total: number; report: string }> {
+interface CheckFlags extends RawSolverFlags { set: string[]; out: string; verify?: boolean }
+
+/** The check of a model by name (or Model) with `--set` strings: what `gradflow check` and the demo run. */
+export async function checkModel(name: string | Model, sets: readonly string[], out: string, io: CliIO, flags: SolverFlags = {}, verify = false): Promise<CheckOutcome> {
   const model = typeof name === 'string' ? findModel(name) : name;
   const params = resolveParams(model, parseSetFlags(sets));
-  ensureDir(out);
-  const ctx = makeCheckContext(model, params, (label) => io.err(`  ${model.id}: solving (${label})\n`));
-  const rows = runChecks(model, ctx, (row, i, total) => {
-    io.err(`  [${i + 1}/${total}] ${row.prediction.id}: ${row.verdict.pass ? 'pass' : 'FAIL'} (measured ${fmt(row.verdict.measured)}; predicted ${row.verdict.predicted})\n`);
-  });
-  const main = ctx.main();
-  const { stages } = detectStages(main.t, main.series.loss, { observables: main.series });
-  writeRun(out, main, stages);
-  const figures = [
-    ...(await writeStandardFigures(model, main, stages, join(out, 'figures'))),
-    ...((await model.figures?.(ctx, join(out, 'figures'))) ?? []),
-  ];
-  const extra = model.reportSections?.(ctx) ?? '';
-  const report = writeReport(out, reportMarkdown(model, params, rows, stages, figures, out, extra));
-  return { passed: rows.filter((r) => r.verdict.pass).length, total: rows.length, report };
+  return checkOne(model, params, out, { flags, verify, options: { set: sets, out, verify }, log: (line) => io.err(`${line}\n`) });
 }
 
 export function registerCheck(program: Command, io: CliIO, setExit: (code: number) => void): void {
-  program
+  addSolverOptions(program
     .command('check')
     .description('check a model\'s predictions: report.md with predicted, measured and verdict per claim, and figures; exit 1 if any fails')
-    .argument('<model>', 'a registered model (see `gradflow models`)')
+    .argument('<model>', 'a registered model (see `gradflow models`) or a model file')
     .option('--set <name=value>', 'set a parameter (repeatable)', collect, [])
-    .option('--out <dir>', 'output folder', 'gradflow-check')
-    .action(async (name: string, flags: { set: string[]; out: string }) => {
-      const r = await checkModel(name, flags.set, flags.out, io);
-      io.err(`${name}: ${r.passed} of ${r.total} predictions hold → ${r.report}\n`);
+    .option('--verify', 'measure every prediction again with every integration 100× tighter in rtol and atol, and report how far each number moved')
+    .option('--out <dir>', 'output folder', 'gradflow-check'))
+    .action(async (name: string, flags: CheckFlags) => {
+      const r = await checkModel(name, flags.set, flags.out, io, solverFlags(flags), Boolean(flags.verify));
+      const flips = r.verify ? `; verified at 100× tighter tolerances: ${r.verify.filter((v) => v.flipped).length} verdict(s) flip` : '';
+      io.err(`${typeof name === 'string' ? name : ''}: ${r.passed} of ${r.total} predictions hold${flips} → ${r.report}\n`);
       setExit(r.passed === r.total ? EXIT.ok : EXIT.predictionFailed);
     });
 }

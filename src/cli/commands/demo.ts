@@ -74,7 +74,7 @@ export function registerDemo(program: Command, io: CliIO, setExit: (code: number
         const spec = loadModelFile(path);
         for (const method of methods) {
           const run = solveModel(spec, new Map(), { method, rtol: 1e-10, atol: 1e-12 });
-          writeTrajectory(join(flags.out, 'examples', `${name}.${method}.csv`), toRecord(run, path));
+          writeTrajectory(join(flags.out, 'examples', `${name}.${method}.csv`), toRecord(run, { model: path, method, rtol: 1e-10, atol: 1e-12 }));
           done++;
           if (run.solution.status !== 'success' && run.solution.status !== 'event') failedRuns++;
           const line = summaryLine(run);

@@ -5,33 +5,39 @@ import { findModel } from '../../models/registry.js';
 import { parseSetFlags, resolveParams } from '../../models/params.js';
 import { simulate } from '../../run/trajectory.js';
 import { observableEvent } from '../../run/observable-events.js';
-import { detectStages } from '../../stages/index.js';
+import { runStages } from '../../run/stages.js';
 import { writeRun } from '../../io/series.js';
 import { writeStandardFigures } from '../../check/figures.js';
 import { fmt } from '../../util/errors.js';
 import { EXIT, type CliIO } from '../io.js';
 import { collect } from '../parse-flags.js';
+import { addSolverOptions, solverFlags, type RawSolverFlags } from '../solver-options.js';
+
+interface RunFlags extends RawSolverFlags { set: string[]; out: string; figures: boolean; event: string[] }
 
 export function registerRun(program: Command, io: CliIO, setExit: (code: number) => void): void {
-  program
+  addSolverOptions(program
     .command('run')
     .description('run a model: trajectory (CSV + JSON with options, seed and version), observables, stages and figures')
     .argument('<model>', 'a registered model (see `gradflow models`) or a model file')
     .option('--set <name=value>', 'set a parameter (repeatable)', collect, [])
     .option('--out <dir>', 'output folder', 'gradflow-run')
     .option('--event <spec>', 'locate the first time an observable crosses a level, e.g. loss<0.1 or W2W1.stable_rank<1.05 (repeatable)', collect, [])
-    .option('--no-figures', 'skip the PNG/SVG figures')
-    .action(async (name: string, flags: { set: string[]; out: string; figures: boolean; event: string[] }) => {
+    .option('--no-figures', 'skip the PNG/SVG figures'))
+    .action(async (name: string, flags: RunFlags) => {
       const model = findModel(name);
       const params = resolveParams(model, parseSetFlags(flags.set));
+      const solver = solverFlags(flags);
       const events = flags.event.map((e) => observableEvent(model, params, e));
-      const tr = simulate(model, params, { solver: { events } });
-      const { stages } = detectStages(tr.t, tr.series.loss, { observables: tr.series });
-      const files = writeRun(flags.out, tr, stages);
-      if (flags.figures) await writeStandardFigures(model, tr, stages, join(flags.out, 'figures'));
+      const tr = simulate(model, params, { flags: solver, events });
+      const stages = runStages(model, tr);
+      const files = writeRun(flags.out, model, tr, stages, { command: 'run', flags: solver, options: { set: flags.set, event: flags.event, out: flags.out, figures: flags.figures } });
+      if (flags.figures) await writeStandardFigures(model, tr, stages.stages, join(flags.out, 'figures'));
       const s = tr.solution;
       for (const e of tr.events) io.err(`event ${e.name} at t=${fmt(e.t)}\n`);
-      io.err(`${model.id}: ${s.status} at t=${fmt(s.tEnd)}, ${s.stats.nfev} RHS calls, ${tr.wallMs.toFixed(0)} ms; ${stages.filter((x) => x.kind === 'transition').length} transitions; final loss ${fmt(tr.series.loss[tr.series.loss.length - 1])} → ${files.csv}\n`);
+      const transitions = stages.reason ? `no stages (${stages.reason})` : `${stages.stages.filter((x) => x.kind === 'transition').length} transitions`;
+      const loss = model.field === 'general' ? '' : `; final loss ${fmt(tr.series.loss[tr.series.loss.length - 1])}`;
+      io.err(`${model.id}: ${s.status} at t=${fmt(s.tEnd)} with ${s.options.method}, ${s.stats.nfev} RHS calls, ${tr.wallMs.toFixed(0)} ms; ${transitions}${loss} → ${files.csv}\n`);
       if (s.status !== 'success' && s.status !== 'event') {
         io.err(`${s.message}\n`);
         setExit(EXIT.solverFailed);

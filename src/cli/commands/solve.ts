@@ -8,6 +8,7 @@ import { EXIT, type CliIO } from '../io.js';
 import { collect, numberFlag } from '../parse-flags.js';
 import { resolveModelPath } from '../../modelfile/locate.js';
 import type { ModelRun } from '../../modelfile/run.js';
+import { provenance } from '../../io/provenance.js';
 
 interface SolveFlags {
   method?: string; rtol?: string; atol?: string; maxSteps?: string; h?: string; set?: string[]; out?: string; kinks?: string;
@@ -40,7 +41,7 @@ export function registerSolve(program: Command, io: CliIO, setExit: (code: numbe
         kinks: flags.kinks,
         ...(flags.logTime === true ? { logTime: true } : {}),
       });
-      const record = toRecord(run, path);
+      const record = toRecord(run, { ...flags, model: modelArg });
       if (flags.out) writeTrajectory(flags.out, record);
       else io.out(trajectoryCsv(record));
       io.err(`${summaryLine(run)}${flags.out ? ` → ${flags.out}` : ''}\n`);
@@ -49,11 +50,12 @@ export function registerSolve(program: Command, io: CliIO, setExit: (code: numbe
     });
 }
 
-export function toRecord(run: ModelRun, source: string): TrajectoryRecord {
+/** The trajectory with its provenance record; `options` are the command's options as given. */
+export function toRecord(run: ModelRun, options: Readonly<Record<string, unknown>>): TrajectoryRecord {
   const { system, solution } = run;
+  const s = solution;
   return {
-    model: system.spec.name,
-    source,
+    provenance: provenance({ command: 'solve', model: run.model, params: run.params, flags: run.flags, solver: s.options, options, status: s.status, message: s.message, stats: s.stats, wallMs: run.wallMs }),
     stateNames: system.stateNames,
     params: Object.fromEntries(system.paramNames.map((k, i) => [k, system.params[i]])),
     y0: Object.fromEntries(system.stateNames.map((k, i) => [k, system.y0[i]])),

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { findModel } from '../../models/registry.js';
 import { parseSetFlags, resolveParams } from '../../models/params.js';
-import { parseAxis, type SweepDefinition } from '../../sweep/definition.js';
+import { defineSweep, parseAxis } from '../../sweep/definition.js';
 import { parseShard } from '../../sweep/grid.js';
 import { defaultWorkers } from '../../sweep/pool.js';
 import { runSweep } from '../../sweep/run-sweep.js';
@@ -14,11 +14,12 @@ import { PRESETS, findPreset } from '../../sweep/presets.js';
 import { runPreset } from '../../sweep/run-preset.js';
 import { EXIT, type CliIO } from '../io.js';
 import { collect, numberFlag } from '../parse-flags.js';
+import { addSolverOptions, solverFlags, type RawSolverFlags } from '../solver-options.js';
 
-interface SweepFlags { list?: boolean; preset?: string; small?: boolean; x?: string; y?: string; set: string[]; metric: string[]; out?: string; workers?: string; shard?: string; maxSteps?: string; resume?: boolean }
+interface SweepFlags extends RawSolverFlags { list?: boolean; preset?: string; small?: boolean; x?: string; y?: string; set: string[]; metric: string[]; out?: string; workers?: string; shard?: string; resume?: boolean; restart?: boolean }
 
 export function registerSweep(program: Command, io: CliIO, setExit: (code: number) => void): void {
-  program
+  addSolverOptions(program
     .command('sweep')
     .description('run a model over a grid of two parameters; each cell is one run, appended to DIR/results.jsonl as it finishes (re-running into DIR resumes)')
     .argument('[model]', 'a registered model or a model file (not with --preset or --list)')
@@ -32,8 +33,8 @@ export function registerSweep(program: Command, io: CliIO, setExit: (code: numbe
     .option('--out <dir>', 'output folder (sweep.json + results.jsonl)')
     .option('--workers <n>', 'worker threads (default: the number of cores)')
     .option('--shard <K/N>', 'run only shard K of N (deterministic); combine shards with `gradflow merge`')
-    .option('--max-steps <n>', 'step budget per cell (default 200000)')
-    .option('--resume', 'resume an interrupted sweep in --out (re-running into the same folder does the same)')
+    .option('--resume', 'resume an interrupted sweep in --out (re-running into the same folder does the same; a folder made by a different definition is refused)')
+    .option('--restart', 'discard the results in --out and start over'))
     .action(async (name: string | undefined, flags: SweepFlags) => {
       if (flags.list) {
         io.out(`${PRESETS.map((p) => `${p.name}: ${p.title}\n  model ${p.model}; axes ${p.full.x.name} × ${p.full.y.name} (${p.full.x.n}×${p.full.y.n}, --small ${p.small.x.n}×${p.small.y.n}); metrics ${p.metrics.join(', ')}\n  ${p.source}\n  ${p.note}`).join('\n')}\n`);
@@ -44,26 +45,26 @@ export function registerSweep(program: Command, io: CliIO, setExit: (code: numbe
         if (!preset) throw inputError(`no built-in diagram '${flags.preset}'. Built in: ${PRESETS.map((p) => p.name).join(', ')}.`);
         const out = flags.out ?? `gradflow-sweep-${preset.name}`;
         const workers = numberFlag('workers', flags.workers) ?? defaultWorkers();
-        const r = await runPreset(preset, out, { small: Boolean(flags.small), workers, shard: flags.shard ? parseShard(flags.shard) : null, io });
+        const r = await runPreset(preset, out, { small: Boolean(flags.small), workers, shard: flags.shard ? parseShard(flags.shard) : null, io, flags: solverFlags(flags), restart: Boolean(flags.restart) });
         io.err(`${preset.name}: ${r.filled} of ${r.total} cells drawn (${r.failed} failed) → ${r.png}\n`);
         return;
       }
       if (!name || !flags.x || !flags.y || !flags.out) throw inputError('gradflow sweep needs MODEL, --x, --y and --out, or --preset NAME (see gradflow sweep --help and --list).');
       const model = findModel(name);
       const sets = parseSetFlags(flags.set);
-      const def: SweepDefinition = {
+      const def = defineSweep({
         model: name,
         x: parseAxis(flags.x, model, '--x'),
         y: parseAxis(flags.y, model, '--y'),
         sets,
         metrics: flags.metric,
-        maxSteps: numberFlag('max-steps', flags.maxSteps) ?? 200_000,
-      };
+        solver: solverFlags(flags),
+      });
       planMetrics(def.metrics, model, resolveParams(model, sets)); // reject bad metrics before any cell runs
       const workers = numberFlag('workers', flags.workers) ?? defaultWorkers();
       if (!Number.isInteger(workers) || workers < 1) throw inputError(`--workers must be a positive integer (got ${flags.workers}).`);
       const start = performance.now();
-      const s = await runSweep(def, flags.out, { workers, shard: flags.shard ? parseShard(flags.shard) : null, io });
+      const s = await runSweep(def, flags.out, { workers, shard: flags.shard ? parseShard(flags.shard) : null, io, restart: Boolean(flags.restart) });
       io.err(`sweep done: ${s.computed} cells computed, ${s.skipped} already done, ${s.failed} failed, ${((performance.now() - start) / 1000).toFixed(1)} s → ${flags.out}/results.jsonl\n`);
       setExit(EXIT.ok);
     });

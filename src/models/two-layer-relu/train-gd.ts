@@ -9,7 +9,7 @@ import type { Vec } from '../../solve/types.js';
 import { makeRng } from '../../util/rng.js';
 import { num } from '../params.js';
 import type { Model, Params } from '../types.js';
-import { DATA_X, relativeChange, twoLayerRelu } from './model.js';
+import { DATA_X, init, relativeChange } from './network.js';
 
 export interface GdResult { readonly reached: boolean; readonly loss: number; readonly rd: number; readonly steps: number }
 
@@ -45,7 +45,7 @@ function kernelScale(y: Vec, m: number): number {
 
 /** The starting learning rate n/λ_max(Θ(0)) of the seeded initial state. */
 export function initialRate(p: Params): number {
-  const y0 = twoLayerRelu.init(p, makeRng(num(p, 'seed')));
+  const y0 = init(p, makeRng(num(p, 'seed')));
   return DATA_X.length / Math.max(kernelScale(y0, num(p, 'm')), 1e-300);
 }
 

@@ -4,7 +4,7 @@
  * note's reconstruction [R] (closed forms, velocities, the 9-scalar reduction).
  */
 import { fmt } from '../../util/errors.js';
-import { logLogSlope } from '../../sgd/compare.js';
+import { logLogSlope } from '../../util/fit.js';
 import type { Prediction, Verdict } from '../types.js';
 import { stageOneClosedForm } from './closed-form.js';
 import { gradientField } from './flow.js';
