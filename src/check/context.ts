@@ -4,7 +4,7 @@
  * flags; `tighten` (check --verify) makes every run tighter by the same factor.
  */
 import { simulate, type Trajectory } from '../run/trajectory.js';
-import type { SolverFlags } from '../run/solver-flags.js';
+import { applyFlags, tightened, type SolverFlags } from '../run/solver-flags.js';
 import type { SolveOptions } from '../solve/types.js';
 import { resolveParams } from '../models/params.js';
 import type { CheckContext, Model, ParamValue, Params } from '../models/types.js';
@@ -42,5 +42,9 @@ export function makeCheckContext(model: Model, params: Params, o: ContextOptions
     runs.set(key, tr);
     return tr;
   };
-  return { params, main: () => run({}), run, runs, integrations: () => integrations };
+  const solver = (fixed: SolveOptions): SolveOptions => {
+    const merged = { ...applyFlags({}, o.flags ?? {}), ...fixed };
+    return o.tighten !== undefined && merged.method !== 'euler' ? tightened(merged, o.tighten) : merged;
+  };
+  return { params, main: () => run({}), run, solver, runs, integrations: () => integrations };
 }

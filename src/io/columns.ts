@@ -1,4 +1,4 @@
-/** Column names of a flat state, from the model's layout: `u`, `w[3]`, `W1[0,2]` (row-major). */
+/** Column names of a flat state, from the model's layout: `u`, `w[3]`, `W1[0][2]` (row-major; no commas, so CSV headers need no quoting). */
 import type { StateBlock } from '../models/types.js';
 
 export function stateColumns(layout: readonly StateBlock[], length: number): string[] {
@@ -12,7 +12,7 @@ export function stateColumns(layout: readonly StateBlock[], length: number): str
         const idx: number[] = [];
         let rest = k;
         for (let d = b.shape.length - 1; d >= 0; d--) { idx.unshift(rest % b.shape[d]); rest = Math.floor(rest / b.shape[d]); }
-        name = `${b.name}[${idx.join(',')}]`;
+        name = `${b.name}${idx.map((i) => `[${i}]`).join('')}`;
       }
       names[b.offset + k] = name;
     }

@@ -103,6 +103,12 @@ export interface CheckContext {
    * two tolerances a convergence check compares); everything else follows the user's flags.
    */
   run(overrides: Readonly<Record<string, ParamValue>>, options?: SolveOptions): Trajectory;
+  /**
+   * Solver options for an integration a model makes itself (a reduced system, a run continued
+   * from a recorded state): `fixed` over the user's flags, tightened under `check --verify` —
+   * the same rule as `run`. Optional for contexts made outside `check`.
+   */
+  solver?(fixed: SolveOptions): SolveOptions;
 }
 
 export interface Prediction {

@@ -97,7 +97,7 @@ const cache = new WeakMap<CheckContext, YangRuns>();
 export function yangRuns(ctx: CheckContext): YangRuns {
   let r = cache.get(ctx);
   if (!r) {
-    r = makeRuns(ctx.params);
+    r = makeRuns(ctx.params, ctx.solver?.bind(ctx));
     cache.set(ctx, r);
   }
   return r;
@@ -114,11 +114,13 @@ function once<T>(f: () => T): () => T {
 
 const AVERAGED = { init: 'averaged', m: 1, attnScale: 0, keyQuery: 'combined', training: 'three-stage' } as const;
 
-export function makeRuns(params: Params): YangRuns {
+/** `solver` applies the user's flags and `check --verify` to the flow runs' own settings (CheckContext.solver). */
+export function makeRuns(params: Params, solver: (fixed: SolveOptions) => SolveOptions = (o) => o): YangRuns {
+  const flowSolver = solver(FLOW_SOLVER);
   const threeStage = once(() => {
     const s = settingOf(params, AVERAGED);
     if ('error' in s) return s;
-    return trainStaged(s.c, yangInit(s.c, makeRng(seedOf(s.p))), { solver: FLOW_SOLVER });
+    return trainStaged(s.c, yangInit(s.c, makeRng(seedOf(s.p))), { solver: flowSolver });
   });
   const nineScalar = once(() => {
     const ts = threeStage();
@@ -131,14 +133,14 @@ export function makeRuns(params: Params): YangRuns {
     if (!s3) return { error: `the token-span run stopped early: ${ts.message}` };
     const fixed = settingOf(params, { ...AVERAGED, stageEnds: 'durations', tau1: s1.end - s1.start, tau2: s2.end - s2.start, tau3: s3.end - s3.start });
     if ('error' in fixed) return fixed;
-    return trainStaged(fixed.c, nineInit(c.sigma0), { solver: FLOW_SOLVER, saveAt: ts.t }, nineScalarTrainable(fixed.c));
+    return trainStaged(fixed.c, nineInit(c.sigma0), { solver: flowSolver, saveAt: ts.t }, nineScalarTrainable(fixed.c));
   });
   const sliding = once(() => {
     const s = settingOf(params, { ...AVERAGED, training: 'simultaneous' });
     if ('error' in s) return s;
     const y0 = yangInit(s.c, makeRng(seedOf(s.p)));
     const f = gradientField(s.c, 'simultaneous');
-    const flow = solve(f, [0, SLIDING_HORIZON], y0, { ...FLOW_SOLVER, switching: f.switched });
+    const flow = solve(f, [0, SLIDING_HORIZON], y0, { ...flowSolver, switching: f.switched });
     const gd = SLIDING_ETAS.map((eta) => ({ eta, solution: solve(f, [0, SLIDING_HORIZON], y0, { method: 'euler', h: eta, maxSteps: 1e7 }) }));
     return { flow, gd };
   });
@@ -161,7 +163,7 @@ export function makeRuns(params: Params): YangRuns {
   const k3 = once(() => {
     const s3 = settingOf(params, { ...AVERAGED, K: 3 });
     if ('error' in s3) return s3;
-    const three = trainStaged(s3.c, yangInit(s3.c, makeRng(seedOf(s3.p))), { solver: K3_SOLVER });
+    const three = trainStaged(s3.c, yangInit(s3.c, makeRng(seedOf(s3.p))), { solver: solver(K3_SOLVER) });
     const sim = settingOf(params, { K: 3, init: params.symmetry === 'imposed' ? 'symmetric-random' : 'random', m: K3_SIMULTANEOUS.m, attnScale: 0, training: 'simultaneous' });
     if ('error' in sim) return sim;
     const tEnd = K3_SIMULTANEOUS.horizon;
@@ -182,7 +184,7 @@ export function makeRuns(params: Params): YangRuns {
     const length = STAGE3_EXTENSION * (s3.end - s3.start);
     const f = gradientField(ts.config, 'neurons');
     const grid = Float64Array.from({ length: 201 }, (_, i) => s3.end + ((s3.start + length - s3.end) * i) / 200);
-    const solution = solve(f, [s3.end, s3.start + length], ts.y[ts.y.length - 1], { ...FLOW_SOLVER, switching: f.switched, saveAt: grid });
+    const solution = solve(f, [s3.end, s3.start + length], ts.y[ts.y.length - 1], { ...flowSolver, switching: f.switched, saveAt: grid });
     return { solution, length };
   });
   return { threeStage, nineScalar, sliding, neuronsFirst, k3, runC, stage3Extended };
