@@ -383,7 +383,7 @@ describe('gradflow compare gong', () => {
     expect(md).toMatch(/online SGD, B=16/);
     expect(existsSync(join(out, 'figures', 'overlay.png'))).toBe(true);
     const json = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8'));
-    expect(json.model).toBe('gong');
+    expect(json.model.id).toBe('gong');
     const run0 = json.settings[0].runs[0];
     expect(run0.status).toBe('success');
     expect(run0.steps).toBe(100);

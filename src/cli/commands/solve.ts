@@ -6,39 +6,29 @@ import { trajectoryCsv, writeTrajectory, type TrajectoryRecord } from '../../io/
 import { fmt } from '../../util/errors.js';
 import { EXIT, type CliIO } from '../io.js';
 import { collect, numberFlag } from '../parse-flags.js';
+import { addSolverOptions, solverFlags, type RawSolverFlags } from '../solver-options.js';
 import { resolveModelPath } from '../../modelfile/locate.js';
 import type { ModelRun } from '../../modelfile/run.js';
 import { provenance } from '../../io/provenance.js';
 
-interface SolveFlags {
-  method?: string; rtol?: string; atol?: string; maxSteps?: string; h?: string; set?: string[]; out?: string; kinks?: string;
-  logTime?: boolean;
-}
+interface SolveFlags extends RawSolverFlags { h?: string; set?: string[]; out?: string; logTime?: boolean }
 
 export function registerSolve(program: Command, io: CliIO, setExit: (code: number) => void): void {
-  program
+  addSolverOptions(program
     .command('solve')
-    .description('integrate the flow of a model file (dθ/dt = −∇L, or its rhs) and write t, the state and the loss at the save-at times')
-    .argument('<model>', 'a model file (.json) or the name of a bundled example')
-    .option('--method <name>', 'auto | dopri5 | dop853 | rodas5p | odex | euler (default: the file\'s, else auto: DOP853 that switches to the implicit Rodas5P with the exact Hessian where the flow is stiff)')
-    .option('--rtol <x>', 'relative tolerance (default 1e-8)')
-    .option('--atol <x>', 'absolute tolerance (default 1e-10)')
-    .option('--max-steps <n>', 'step budget (default 100000)')
+    .description('integrate the flow of a model file (dθ/dt = −∇L, or its rhs) and write t, the state and the loss at the save-at times (method default: the file\'s, else auto: DOP853 that switches to the implicit Rodas5P with the exact Hessian where the flow is stiff; rtol 1e-8, atol 1e-10, 100000 steps)')
+    .argument('<model>', 'a model file (.json) or the name of a bundled example'))
     .option('--h <x>', 'fixed step (required for euler, where it is the learning rate)')
-    .option('--kinks <mode>', 'ReLU/max/abs kinks: filippov (exact crossings plus sliding modes; default for dopri5/dop853) | exact | smooth-through')
     .option('--log-time', 'integrate in s = log(1 + t − t0), for long horizons (1e6 and beyond); h and hMax are then steps in s')
     .option('--set <name=value>', 'override a parameter or an initial value (repeatable)', collect, [])
     .option('--out <file>', 'write .csv or .json (default: CSV on stdout)')
     .action((modelArg: string, flags: SolveFlags) => {
       const path = resolveModelPath(modelArg);
       const spec = loadModelFile(path);
+      const h = numberFlag('h', flags.h);
       const run = solveModel(spec, parseOverrides(flags.set ?? [], spec), {
-        method: flags.method,
-        rtol: numberFlag('rtol', flags.rtol),
-        atol: numberFlag('atol', flags.atol),
-        maxSteps: numberFlag('max-steps', flags.maxSteps),
-        h: numberFlag('h', flags.h),
-        kinks: flags.kinks,
+        ...solverFlags(flags),
+        ...(h !== undefined ? { h } : {}),
         ...(flags.logTime === true ? { logTime: true } : {}),
       });
       const record = toRecord(run, { ...flags, model: modelArg });
