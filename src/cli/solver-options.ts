@@ -24,11 +24,11 @@ export function addSolverOptions(cmd: Command): Command {
 export function solverFlags(raw: RawSolverFlags): SolverFlags {
   const out: { -readonly [K in keyof SolverFlags]: SolverFlags[K] } = {};
   if (raw.method !== undefined) {
-    if (!(METHOD_NAMES as readonly string[]).includes(raw.method)) throw inputError(`--method ${raw.method}: unknown method; valid methods are ${METHOD_NAMES.join(', ')}.`);
+    if (!(METHOD_NAMES as readonly string[]).includes(raw.method)) throw inputError(`--method: unknown method; valid methods are ${METHOD_NAMES.join(', ')} (got '${raw.method}').`);
     out.method = raw.method as MethodName;
   }
   if (raw.kinks !== undefined) {
-    if (!(KINK_MODES as readonly string[]).includes(raw.kinks)) throw inputError(`--kinks ${raw.kinks}: valid values are ${KINK_MODES.join(', ')}.`);
+    if (!(KINK_MODES as readonly string[]).includes(raw.kinks)) throw inputError(`--kinks: valid values are ${KINK_MODES.join(', ')} (got '${raw.kinks}').`);
     out.kinks = raw.kinks as KinkMode;
   }
   const rtol = numberFlag('rtol', raw.rtol);
