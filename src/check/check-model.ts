@@ -15,6 +15,8 @@ import { writeStandardFigures } from './figures.js';
 import { runStages } from '../run/stages.js';
 import { ensureDir, writeRun } from '../io/series.js';
 import { provenance } from '../io/provenance.js';
+import { withFolderLock } from '../io/lock.js';
+import { refuseOverwrite } from '../io/overwrite.js';
 import type { SolverFlags } from '../run/solver-flags.js';
 import type { Model, Params } from '../models/types.js';
 
@@ -37,6 +39,8 @@ export interface CheckOptions {
   /** Every command option, for the record. */
   readonly options?: Readonly<Record<string, unknown>>;
   readonly log?: (line: string) => void;
+  /** Overwrite an earlier check in `out`. */
+  readonly force?: boolean;
 }
 
 export interface CheckOutcome {
@@ -57,8 +61,15 @@ export function compareVerdicts(rows: readonly CheckRow[], tight: readonly Check
 }
 
 export async function checkModel(model: Model, params: Params, out: string, o: CheckOptions = {}): Promise<CheckOutcome> {
-  const log = o.log ?? (() => {});
   ensureDir(out);
+  return withFolderLock(out, `check ${model.id}`, () => {
+    refuseOverwrite(['report.md', 'check.json', 'run.json'], Boolean(o.force), out);
+    return checkLocked(model, params, out, o);
+  });
+}
+
+async function checkLocked(model: Model, params: Params, out: string, o: CheckOptions): Promise<CheckOutcome> {
+  const log = o.log ?? (() => {});
   const ctx = makeCheckContext(model, params, { flags: o.flags, onRun: (label) => log(`  ${model.id}: solving (${label})`) });
   const rows = runChecks(model, ctx, (row, i, total) => {
     log(`  [${i + 1}/${total}] ${row.prediction.id}: ${row.verdict.pass ? 'pass' : 'FAIL'} (measured ${row.verdict.measured}; predicted ${row.verdict.predicted})`);

@@ -17,6 +17,8 @@ function verifyCell(v: Verified): string {
   return `${fmt(v.measured)}: moved ${fmt(v.moved)}${rel}${v.flipped ? ' — **verdict flips**' : ''}`;
 }
 
+/** User text (a model file's name or description) as Markdown text: `<`, `>` and `&` backslash-escaped, so no raw HTML reaches a renderer. */
+const text = (s: string): string => s.replace(/[<>&]/g, (c) => `\\${c}`);
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function reportMarkdown(model: Model, params: Params, rows: readonly CheckRow[], outcome: StageOutcome, figures: readonly { readonly title: string; readonly paths: { readonly png: string } }[], dir: string, extra = '', verify: readonly Verified[] | null = null, flags: SolverFlags = {}): string {
@@ -27,9 +29,9 @@ export function reportMarkdown(model: Model, params: Params, rows: readonly Chec
   const vHead = verify ? ' verify: 100× tighter rtol, atol |' : '';
   const vSep = verify ? '---|' : '';
   const lines: string[] = [
-    `# ${model.title}: prediction check`,
+    `# ${text(model.title)}: prediction check`,
     '',
-    `${model.cite}`,
+    `${text(model.cite)}`,
     '',
     `gradflow ${packageInfo().version}; parameters: ${Object.entries(params).map(([k, v]) => `${k} = ${typeof v === 'number' ? fmt(v) : v}`).join(', ')}.${flagText}`,
     '',

@@ -11,3 +11,10 @@ export function numberFlag(name: string, text: string | undefined): number | und
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+/** `--workers N`: a positive integer (default: every core). */
+export function workersFlag(text: string | undefined, defaultWorkers: number): number {
+  const n = numberFlag('workers', text) ?? defaultWorkers;
+  if (!Number.isInteger(n) || n < 1) throw inputError(`--workers must be a positive integer (got ${text}).`);
+  return n;
+}

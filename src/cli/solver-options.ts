@@ -34,7 +34,7 @@ export function solverFlags(raw: RawSolverFlags): SolverFlags {
   const rtol = numberFlag('rtol', raw.rtol);
   const atol = numberFlag('atol', raw.atol);
   const maxSteps = numberFlag('max-steps', raw.maxSteps);
-  if (rtol !== undefined && !(rtol > 0)) throw inputError(`--rtol must be > 0 (got ${raw.rtol}).`);
+  if (rtol !== undefined && !(rtol > 0 && rtol < 1)) throw inputError(`--rtol must be in (0, 1): a relative tolerance of 1 or more controls nothing (got ${raw.rtol}).`);
   if (atol !== undefined && !(atol > 0)) throw inputError(`--atol must be > 0 (got ${raw.atol}).`);
   if (maxSteps !== undefined && !(Number.isSafeInteger(maxSteps) && maxSteps > 0)) throw inputError(`--max-steps must be a positive integer (got ${raw.maxSteps}).`);
   if (rtol !== undefined) out.rtol = rtol;

@@ -15,8 +15,13 @@ export interface LoadedLines<T> {
   readonly validBytes: number;
 }
 
-/** Reads a JSON-lines file (empty when it does not exist); `what` names an item in the warning. */
-export function loadJsonLines<T>(path: string, what: string, reviver?: (key: string, value: unknown) => unknown): LoadedLines<T> {
+/**
+ * Reads a JSON-lines file (empty when it does not exist); `what` names an item in messages.
+ * `validate` checks each parsed line against the file's schema and returns what is wrong (null
+ * when it is fine): a line that parses but is not an item of this file (a foreign file, a
+ * duplicate) is an error naming the line, never adopted.
+ */
+export function loadJsonLines<T>(path: string, what: string, reviver?: (key: string, value: unknown) => unknown, validate?: (item: unknown, items: readonly T[]) => string | null): LoadedLines<T> {
   if (!existsSync(path)) return { items: [], warning: null, validBytes: 0 };
   const text = readFileSync(path).toString('utf8');
   const items: T[] = [];
@@ -36,6 +41,10 @@ export function loadJsonLines<T>(path: string, what: string, reviver?: (key: str
       if (!isLast) throw inputError(`${path}: line ${items.length + 1} is not valid JSON and is not the last line; the file is damaged (remove that line to continue).`);
       warning = `${path}: dropped a half-written last line (${line.length} bytes), probably from an interrupted run; that ${what} will be recomputed.`;
       break;
+    }
+    const problem = validate?.(parsed, items) ?? null;
+    if (problem !== null) {
+      throw inputError(`${path}: line ${items.length + 1} is not a ${what} of this run (${problem}); the file was not written by this gradflow run. Use --restart to discard it, or choose another --out.`);
     }
     items.push(parsed);
     pos = nl + 1;

@@ -6,13 +6,13 @@ import type { Model, ParamValue, Params } from './types.js';
 export function resolveParams(model: Model, overrides: Readonly<Record<string, ParamValue>> = {}): Params {
   const out: Record<string, ParamValue> = {};
   for (const [k, v] of Object.entries(overrides)) {
-    if (!(k in model.params)) {
+    if (!Object.hasOwn(model.params, k)) { // own properties only: 'constructor' is not a parameter
       throw inputError(`${model.id}: unknown parameter '${k}'. Parameters: ${Object.keys(model.params).join(', ')}.`);
     }
     void v;
   }
   for (const [name, spec] of Object.entries(model.params)) {
-    const raw = overrides[name] ?? spec.default;
+    const raw = (Object.hasOwn(overrides, name) ? overrides[name] : undefined) ?? spec.default;
     if (spec.kind === 'choice') {
       const s = String(raw);
       if (!spec.choices.includes(s)) throw inputError(`${model.id}: ${name} must be one of ${spec.choices.join(', ')} (got '${s}').`);

@@ -17,7 +17,7 @@ function inline(text: string, baseDir: string): string {
   });
   s = s.replace(/\[([^\]]+)\]\(([^)]+)\)/g, (_m, label: string, href: string) => (href.endsWith('.md') ? `<a href="#${anchor(href)}">${label}</a>` : label));
   s = s.replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>').replace(/`([^`]+)`/g, '<code>$1</code>');
-  return s;
+  return s.replace(/\\(&lt;|&gt;|&amp;)/g, '$1'); // Markdown backslash escapes of user text
 }
 
 export const anchor = (path: string): string => path.replace(/[^A-Za-z0-9]+/g, '-');

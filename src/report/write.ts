@@ -3,6 +3,7 @@
  * Vega-Lite spec with its data inline, so the figure can be restyled, e.g. in the Vega editor or
  * with `vl2svg`, without rerunning the integration).
  */
+import { inputError } from '../util/errors.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Figure } from './plot.js';
@@ -22,16 +23,21 @@ export async function writeFigure(dir: string, basename: string, fig: Figure): P
   if (basename === '' || /[\\/]/.test(basename) || basename === '.' || basename === '..') {
     throw new RangeError(`Invalid figure basename ${JSON.stringify(basename)}: use a plain file name without directories`);
   }
-  await mkdir(dir, { recursive: true });
   const paths: FigurePaths = {
     svg: join(dir, `${basename}.svg`),
     png: join(dir, `${basename}.png`),
     spec: join(dir, `${basename}.vl.json`),
   };
-  await Promise.all([
-    writeFile(paths.svg, fig.svg, 'utf8'),
-    writeFile(paths.png, fig.png),
-    writeFile(paths.spec, `${JSON.stringify(fig.spec, null, 2)}\n`, 'utf8'),
-  ]);
+  try {
+    await mkdir(dir, { recursive: true });
+    await Promise.all([
+      writeFile(paths.svg, fig.svg, 'utf8'),
+      writeFile(paths.png, fig.png),
+      writeFile(paths.spec, `${JSON.stringify(fig.spec, null, 2)}\n`, 'utf8'),
+    ]);
+  } catch (e) {
+    // a read-only or full folder is the user's to fix, not an internal error
+    throw inputError(`cannot write the figure '${basename}' into '${dir}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
+  }
   return paths;
 }

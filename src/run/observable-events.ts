@@ -9,6 +9,7 @@ import { effectiveRank, frobeniusNorm, numericalRank, singularValues, stableRank
 import type { EventSpec, Vec } from '../solve/types.js';
 import type { Model, Params } from '../models/types.js';
 import { inputError } from '../util/errors.js';
+import { makeRng } from '../util/rng.js';
 
 const SPEC = /^\s*([A-Za-z][\w.]*)\s*([<>])\s*([-+0-9.eE]+)\s*$/;
 const METRICS = ['sigmaK', 'stable_rank', 'effective_rank', 'numerical_rank', 'frobenius', 'spectral_norm'];
@@ -27,6 +28,9 @@ export function observableFunction(model: Model, p: Params, name: string): (t: n
       const k = /^sigma(\d+)$/.exec(metric);
       if (k) {
         const idx = Number(k[1]) - 1;
+        // σ_k exists only up to min(rows, cols): a larger k would never be reported, so it is refused
+        const count = singularValues(m.matrix(model.init(p, makeRng(0)))).length;
+        if (idx < 0 || idx >= count) throw inputError(`'${name}': ${m.name} has ${count} singular values (sigma1 … sigma${count}).`);
         return (_t, y) => singularValues(m.matrix(y))[idx] ?? NaN;
       }
       switch (metric) {

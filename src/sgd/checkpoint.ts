@@ -41,6 +41,21 @@ export function runKey(model: string, params: Params, options: TrainOptions, sha
   return JSON.stringify({ gradflow: packageInfo().version, model, sha256, params, ...rest, record: Array.from(record) });
 }
 
+/** What is wrong with a line of runs.jsonl (null: a discrete run, seen once). */
+function runProblem(item: unknown, keys: ReadonlySet<string>): string | null {
+  if (typeof item !== 'object' || item === null) return 'not an object';
+  const { key, run } = item as Partial<Line>;
+  if (typeof key !== 'string') return 'no run key';
+  if (keys.has(key)) return 'the same run appears twice';
+  if (typeof run !== 'object' || run === null) return 'no run';
+  const r = run as unknown as Record<string, unknown>;
+  if (!(r.tau instanceof Float64Array) || !(r.loss instanceof Float64Array) || !(r.residual instanceof Float64Array) || !(r.step instanceof Int32Array)) return 'tau, loss, residual and step must be stored arrays';
+  const n = r.tau.length;
+  if (r.loss.length !== n || r.step.length !== n || !Array.isArray(r.states) || r.states.length !== n || !r.states.every((x) => x instanceof Float64Array)) return 'its recorded series differ in length';
+  if (!['success', 'non_finite', 'max_steps'].includes(r.status as string) || typeof r.message !== 'string' || !Number.isSafeInteger(r.steps)) return 'status, message or steps missing';
+  return null;
+}
+
 export class RunCheckpoint {
   private readonly done = new Map<string, DiscreteRun>();
   private readonly writer: JsonLinesWriter<Line>;
@@ -69,7 +84,12 @@ export class RunCheckpoint {
     } else {
       writeFileSync(originPath, JSON.stringify(origin, null, 1));
     }
-    const loaded = loadJsonLines<Line>(path, 'run', reviver);
+    const keys = new Set<string>();
+    const loaded = loadJsonLines<Line>(path, 'run', reviver, (item) => {
+      const problem = runProblem(item, keys);
+      if (problem === null) keys.add((item as Line).key);
+      return problem;
+    });
     for (const line of loaded.items) this.done.set(line.key, line.run);
     this.warning = loaded.warning;
     this.writer = new JsonLinesWriter<Line>(path, loaded.validBytes, replacer);

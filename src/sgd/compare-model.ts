@@ -11,6 +11,7 @@ import { assertContinuousReference, REFERENCE_RTOL } from './compare.js';
 import { RunCheckpoint, RUNS_FILE } from './checkpoint.js';
 import { linePlot, writeFigure, type Series } from '../report/index.js';
 import { ensureDir } from '../io/series.js';
+import { lockFolder } from '../io/lock.js';
 import { modelIdentity, provenance } from '../io/provenance.js';
 import { definedFlags, type SolverFlags } from '../run/solver-flags.js';
 import { geomspace } from '../util/grid.js';
@@ -85,14 +86,25 @@ export async function compareModel(r: CompareRequest): Promise<CompareSummary> {
   const known = model.observables(p).map((o) => o.name);
   for (const name of r.observables ?? []) if (!known.includes(name)) throw inputError(`--observable '${name}': ${model.id} has no such observable (it has ${known.join(', ')}).`);
   const observables = r.observables?.length ? [...r.observables] : defaults.observables ? [...defaults.observables] : known.slice(0, 3);
-  const record = Float64Array.from([0, ...geomspace(tauEnd * 1e-3, tauEnd, 200)]);
   ensureDir(r.out);
+  const unlock = lockFolder(r.out, `compare ${model.id}`);
+  try {
+    return await compareLocked(r, { model, p, flags, log, tauEnd, settings, seeds, observables, marks: defaults.marks });
+  } finally {
+    unlock();
+  }
+}
+
+interface Resolved { model: Model; p: Params; flags: SolverFlags; log: (line: string) => void; tauEnd: number; settings: readonly CompareSetting[]; seeds: number[]; observables: string[]; marks?: readonly StageMark[] }
+
+async function compareLocked(r: CompareRequest, { model, p, flags, log, tauEnd, settings, seeds, observables, marks }: Resolved): Promise<CompareSummary> {
+  const record = Float64Array.from([0, ...geomspace(tauEnd * 1e-3, tauEnd, 200)]);
   const checkpoint = new RunCheckpoint(r.out, { ...modelIdentity(model), params: p, solver_flags: flags }, r.restart);
   if (checkpoint.warning) log(`warning: ${checkpoint.warning}`);
   if (checkpoint.size > 0) log(`  ${checkpoint.size} finished runs found in ${join(r.out, RUNS_FILE)}; runs with the same options are reused`);
   const start = performance.now();
   const results = await runComparison(model, p, {
-    settings, seeds, tauEnd, record, observables, marks: defaults.marks, modelName: r.modelName, workers: r.workers, checkpoint,
+    settings, seeds, tauEnd, record, observables, marks, modelName: r.modelName, workers: r.workers, checkpoint,
     momentum: r.momentum, langevin: r.langevin, flags,
   }, (label, done, total) => log(`  [${done}/${total}] ${label}`)).finally(() => checkpoint.close());
 

@@ -40,7 +40,7 @@ export function parseAxis(text: string, model: Model, flag: string): Axis {
   const m = AXIS.exec(text);
   if (!m) throw inputError(`${flag} '${text}': expected name=lo:hi:n or name=lo:hi:n:log, e.g. ${flag} eps=1e-4:1e-1:8:log.`);
   const [, name, loText, hiText, nText, scale] = m;
-  const spec = model.params[name];
+  const spec = Object.hasOwn(model.params, name) ? model.params[name] : undefined;
   if (!spec) throw inputError(`${flag} ${name}: ${model.id} has no parameter '${name}'. Parameters: ${Object.keys(model.params).join(', ')}.`);
   if (spec.kind !== 'number') throw inputError(`${flag} ${name}: a sweep axis must be numeric; '${name}' is a choice (${spec.choices.join(', ')}), set it with --set.`);
   const lo = Number(loText);

@@ -4,6 +4,8 @@ import { definitionKey, describeDifference, type SweepDefinition } from './defin
 import { loadResults, openSweepDir, readDefinition, ResultWriter } from './store.js';
 import type { CellResult } from './cell.js';
 import { cellsOf } from './grid.js';
+import { ensureDir } from '../io/series.js';
+import { lockFolder } from '../io/lock.js';
 
 export interface MergeSummary { readonly cells: number; readonly missing: number; readonly warnings: readonly string[] }
 
@@ -21,6 +23,16 @@ export function mergeSweeps(inputs: readonly string[], out: string): MergeSummar
     if (loaded.warning) warnings.push(loaded.warning);
     for (const r of loaded.results) if (!byIndex.has(r.index)) byIndex.set(r.index, r);
   }
+  ensureDir(out);
+  const unlock = lockFolder(out, 'merge');
+  try {
+    return mergeInto(out, def, byIndex, warnings);
+  } finally {
+    unlock();
+  }
+}
+
+function mergeInto(out: string, def: SweepDefinition, byIndex: Map<number, CellResult>, warnings: string[]): MergeSummary {
   openSweepDir(out, def);
   const existing = loadResults(out);
   for (const r of existing.results) byIndex.delete(r.index); // already in the output folder

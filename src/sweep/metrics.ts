@@ -68,7 +68,7 @@ export function parseMetric(spec: string, model: Model, p: Params): Parsed {
       if (!model.predictions.some((q) => q.id === tail)) bad(`${model.id} has no prediction '${tail}' (it has: ${model.predictions.map((q) => q.id).join(', ') || 'none'})`);
       return { kind: 'verdict', id: tail };
     case 'model':
-      if (!model.metrics?.[tail]) bad(`${model.id} defines no metric '${tail}' (it defines: ${Object.keys(model.metrics ?? {}).join(', ') || 'none'})`);
+      if (!model.metrics || !Object.hasOwn(model.metrics, tail)) bad(`${model.id} defines no metric '${tail}' (it defines: ${Object.keys(model.metrics ?? {}).join(', ') || 'none'})`);
       return { kind: 'model', name: tail };
     default:
       return bad(`unknown metric '${head}'`);

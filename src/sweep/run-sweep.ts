@@ -5,6 +5,8 @@ import { cellsOf, inShard, type Shard } from './grid.js';
 import { loadResults, openSweepDir, ResultWriter } from './store.js';
 import { runCells } from './pool.js';
 import { makeProgress } from './progress.js';
+import { ensureDir } from '../io/series.js';
+import { withFolderLock } from '../io/lock.js';
 
 export interface SweepRunSummary {
   readonly total: number;
@@ -15,6 +17,12 @@ export interface SweepRunSummary {
 
 export async function runSweep(def: SweepDefinition, dir: string, opts: { workers: number; shard: Shard | null; io: CliIO; restart?: boolean }): Promise<SweepRunSummary> {
   checkDefinition(def);
+  ensureDir(dir);
+  // one writer per folder: a second sweep into it is refused while this one runs
+  return withFolderLock(dir, `sweep ${def.model}`, () => sweepLocked(def, dir, opts));
+}
+
+async function sweepLocked(def: SweepDefinition, dir: string, opts: { workers: number; shard: Shard | null; io: CliIO; restart?: boolean }): Promise<SweepRunSummary> {
   openSweepDir(dir, def, opts.restart);
   const loaded = loadResults(dir);
   if (loaded.warning) opts.io.err(`warning: ${loaded.warning}\n`);

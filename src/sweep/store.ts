@@ -71,8 +71,32 @@ export function readDefinition(dir: string): SweepDefinition {
   return def;
 }
 
-export function loadResults(dir: string): LoadedResults {
-  const { items, warning, validBytes } = loadJsonLines<CellResult>(join(dir, RESULTS_FILE), 'cell');
+/** What is wrong with a line of results.jsonl as a cell of `def` (null: a valid cell, seen once). */
+export function cellProblem(def: SweepDefinition, item: unknown, seen: ReadonlySet<number>): string | null {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return 'not an object';
+  const c = item as Record<string, unknown>;
+  const nx = def.x.n;
+  const cells = def.x.n * def.y.n;
+  for (const k of ['index', 'ix', 'iy'] as const) if (!Number.isSafeInteger(c[k]) || (c[k] as number) < 0) return `${k} must be a non-negative integer`;
+  const index = c.index as number;
+  if (index >= cells) return `index ${index} is outside the grid of ${cells} cells`;
+  if (c.ix !== index % nx || c.iy !== Math.floor(index / nx)) return `ix, iy (${String(c.ix)}, ${String(c.iy)}) do not match index ${index}`;
+  if (seen.has(index)) return `cell ${index} appears twice`;
+  if (typeof c.status !== 'string' || typeof c.message !== 'string') return 'status and message must be strings';
+  if (typeof c.metrics !== 'object' || c.metrics === null || Array.isArray(c.metrics)) return 'metrics must be an object';
+  for (const [k, v] of Object.entries(c.metrics)) if (v !== null && typeof v !== 'number') return `metric ${k} must be a number or null`;
+  if (typeof c.params !== 'object' || c.params === null) return 'params must name the swept parameters';
+  return null;
+}
+
+/** The folder's finished cells, each checked against the sweep's definition (a foreign or damaged line is an error). */
+export function loadResults(dir: string, def: SweepDefinition = readDefinition(dir)): LoadedResults {
+  const seen = new Set<number>();
+  const { items, warning, validBytes } = loadJsonLines<CellResult>(join(dir, RESULTS_FILE), 'cell', undefined, (item) => {
+    const problem = cellProblem(def, item, seen);
+    if (problem === null) seen.add((item as CellResult).index);
+    return problem;
+  });
   return { results: items, warning, validBytes };
 }
 

@@ -99,13 +99,14 @@ describe('sweeps', () => {
     writeFileSync(file, 'x');
     const r = await runCli('sweep', 'deep-linear', ...AXES, ...METRICS, '--out', join(file, 'sub'));
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/cannot write to the output folder '.*a-file\/sub': ENOTDIR/);
+    expect(r.err).toMatch(/cannot create the output folder '.*a-file\/sub': ENOTDIR/);
   });
 
-  it('records a failed cell with its status and carries on', async () => {
+  it('records a failed cell with its status and carries on; a sweep in which every cell failed exits 3', async () => {
     const dir = tempDir();
     const r = await runCli('sweep', 'deep-linear', '--x', 'eps=1e-3:1e-2:2:log', '--y', 's1=2:3:2', '--metric', 'transitions', '--max-steps', '20', '--out', dir, '--workers', '1');
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/4 cells computed, 0 already done, 4 failed/);
     const res = loadResults(dir).results;
     expect(res).toHaveLength(4);
     for (const c of res) {

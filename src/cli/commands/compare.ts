@@ -9,7 +9,7 @@ import type { DataMode } from '../../sgd/train.js';
 import { defaultWorkers } from '../../sweep/pool.js';
 import { inputError } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
-import { collect, numberFlag } from '../parse-flags.js';
+import { collect, numberFlag, workersFlag } from '../parse-flags.js';
 import { addSolverOptions, solverFlags, type RawSolverFlags } from '../solver-options.js';
 
 export interface CompareFlags extends RawSolverFlags { set: string[]; workers?: string; eta?: string; batch?: string; data?: string; seeds?: string; tau?: string; observable: string[]; momentum?: string; langevin?: string; out: string; restart?: boolean }
@@ -20,11 +20,6 @@ const list = (text: string, name: string): number[] => text.split(',').map((x) =
   return v;
 });
 
-function workersFlag(text: string | undefined): number {
-  const n = numberFlag('workers', text) ?? defaultWorkers();
-  if (!Number.isInteger(n) || n < 1) throw inputError(`--workers must be a positive integer (got ${text}).`);
-  return n;
-}
 
 function parseData(text: string): DataMode {
   if (text === 'population') return { kind: 'population' };
@@ -55,7 +50,7 @@ export async function compareModel(name: string, flags: CompareFlags, io: CliIO)
     observables: observable,
     momentum: numberFlag('momentum', flags.momentum),
     langevin: numberFlag('langevin', flags.langevin),
-    workers: workersFlag(workers),
+    workers: workersFlag(workers, defaultWorkers()),
     out,
     flags: solverFlags(flags),
     restart: Boolean(restart),

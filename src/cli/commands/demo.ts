@@ -46,7 +46,7 @@ export function registerDemo(program: Command, io: CliIO, setExit: (code: number
       let failedRuns = 0; // runs that could not be completed (a failed claim is a finding, not a failed run)
       for (const [i, id] of models.entries()) {
         io.err(`[model ${i + 1}/${models.length}] gradflow check ${id}\n`);
-        const r = await checkModel(id, [], join(flags.out, id), io);
+        const r = await checkModel(id, [], join(flags.out, id), io, {}, false, true); // the demo regenerates its own folder
         if (r.passed !== r.total) failedChecks++;
         index.push(`| ${id} | ${r.passed} of ${r.total} | [${id}/report.md](${id}/report.md) |`);
       }

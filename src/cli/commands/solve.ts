@@ -2,7 +2,9 @@
 import type { Command } from 'commander';
 import { loadModelFile, parseOverrides } from '../../modelfile/system.js';
 import { solveModel } from '../../modelfile/run.js';
-import { trajectoryCsv, writeTrajectory, type TrajectoryRecord } from '../../io/trajectory.js';
+import { extname } from 'node:path';
+import { sidecarPath, trajectoryCsv, writeTrajectory, type TrajectoryRecord } from '../../io/trajectory.js';
+import { refuseOverwrite } from '../../io/overwrite.js';
 import { fmt } from '../../util/errors.js';
 import { EXIT, type CliIO } from '../io.js';
 import { collect, numberFlag } from '../parse-flags.js';
@@ -11,7 +13,7 @@ import { resolveModelPath } from '../../modelfile/locate.js';
 import type { ModelRun } from '../../modelfile/run.js';
 import { provenance } from '../../io/provenance.js';
 
-interface SolveFlags extends RawSolverFlags { h?: string; set?: string[]; out?: string; logTime?: boolean }
+interface SolveFlags extends RawSolverFlags { h?: string; set?: string[]; out?: string; logTime?: boolean; force?: boolean }
 
 export function registerSolve(program: Command, io: CliIO, setExit: (code: number) => void): void {
   addSolverOptions(program
@@ -21,8 +23,10 @@ export function registerSolve(program: Command, io: CliIO, setExit: (code: numbe
     .option('--h <x>', 'fixed step (required for euler, where it is the learning rate)')
     .option('--log-time', 'integrate in s = log(1 + t − t0), for long horizons (1e6 and beyond); h and hMax are then steps in s')
     .option('--set <name=value>', 'override a parameter or an initial value (repeatable)', collect, [])
-    .option('--out <file>', 'write .csv or .json (default: CSV on stdout)')
+    .option('--out <file>', 'write .csv (with its record in .json beside it) or .json (default: CSV on stdout)')
+    .option('--force', 'overwrite an existing --out file')
     .action((modelArg: string, flags: SolveFlags) => {
+      if (flags.out) refuseOverwrite(extname(flags.out).toLowerCase() === '.csv' ? [flags.out, sidecarPath(flags.out)] : [flags.out], Boolean(flags.force));
       const path = resolveModelPath(modelArg);
       const spec = loadModelFile(path);
       const h = numberFlag('h', flags.h);

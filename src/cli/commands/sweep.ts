@@ -13,7 +13,7 @@ import { inputError } from '../../util/errors.js';
 import { PRESETS, findPreset } from '../../sweep/presets.js';
 import { runPreset } from '../../sweep/run-preset.js';
 import { EXIT, type CliIO } from '../io.js';
-import { collect, numberFlag } from '../parse-flags.js';
+import { collect, numberFlag, workersFlag } from '../parse-flags.js';
 import { addSolverOptions, solverFlags, type RawSolverFlags } from '../solver-options.js';
 
 interface SweepFlags extends RawSolverFlags { list?: boolean; preset?: string; small?: boolean; x?: string; y?: string; set: string[]; metric: string[]; out?: string; workers?: string; shard?: string; resume?: boolean; restart?: boolean }
@@ -44,7 +44,7 @@ export function registerSweep(program: Command, io: CliIO, setExit: (code: numbe
         const preset = findPreset(flags.preset);
         if (!preset) throw inputError(`no built-in diagram '${flags.preset}'. Built in: ${PRESETS.map((p) => p.name).join(', ')}.`);
         const out = flags.out ?? `gradflow-sweep-${preset.name}`;
-        const workers = numberFlag('workers', flags.workers) ?? defaultWorkers();
+        const workers = workersFlag(flags.workers, defaultWorkers());
         const r = await runPreset(preset, out, { small: Boolean(flags.small), workers, shard: flags.shard ? parseShard(flags.shard) : null, io, flags: solverFlags(flags), restart: Boolean(flags.restart) });
         io.err(`${preset.name}: ${r.filled} of ${r.total} cells drawn (${r.failed} failed) → ${r.png}\n`);
         return;
@@ -61,12 +61,12 @@ export function registerSweep(program: Command, io: CliIO, setExit: (code: numbe
         solver: solverFlags(flags),
       });
       planMetrics(def.metrics, model, resolveParams(model, sets)); // reject bad metrics before any cell runs
-      const workers = numberFlag('workers', flags.workers) ?? defaultWorkers();
-      if (!Number.isInteger(workers) || workers < 1) throw inputError(`--workers must be a positive integer (got ${flags.workers}).`);
+      const workers = workersFlag(flags.workers, defaultWorkers());
       const start = performance.now();
       const s = await runSweep(def, flags.out, { workers, shard: flags.shard ? parseShard(flags.shard) : null, io, restart: Boolean(flags.restart) });
       io.err(`sweep done: ${s.computed} cells computed, ${s.skipped} already done, ${s.failed} failed, ${((performance.now() - start) / 1000).toFixed(1)} s → ${flags.out}/results.jsonl\n`);
-      setExit(EXIT.ok);
+      // failed cells are findings; a sweep in which every computed cell failed measured nothing
+      setExit(s.computed > 0 && s.failed === s.computed ? EXIT.solverFailed : EXIT.ok);
     });
 
   program

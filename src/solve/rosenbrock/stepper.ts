@@ -221,6 +221,8 @@ export class RosenbrockStepper implements Interpolant {
   /**
    * The state at time t inside the last accepted step, into `out`:
    * y(θ) = (1 − θ) y0 + θ (y1 + (1 − θ)(K1 + θ (K2 + θ K3))), θ = (t − t0)/h, K_r = Σ_i H_ri U_i.
+   * Exact at both ends; inside a stiff step its error can exceed the tolerance by orders of
+   * magnitude (see tableau.ts), so the adaptive loop lands on save-at times rather than calling this.
    */
   evaluate(t: number, out: Vec): void {
     if (t === this.t && this.hasStep) {

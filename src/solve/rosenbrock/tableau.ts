@@ -12,6 +12,18 @@
  * c_i = Σ_j α_ij and d_i = Σ_j Γ_ij; {@link classicalForm} computes them for the order-condition
  * tests. Dense output (OrdinaryDiffEq's Rodas interpolant, [R] from its source):
  * y(θ) = (1 − θ) y0 + θ (y1 + (1 − θ)(K1 + θ (K2 + θ K3))), K_r = Σ_i H_ri U_i.
+ *
+ * That interpolant is exact at both step ends but not stiffly accurate inside a step. In the stiff
+ * limit of Prothero–Robinson, y′ = λ(y − φ) + φ′ with λ → −∞, the method gives
+ * y(θ) = y0 + b(θ)ᵀβ⁻¹(Φ − y0 + hφ′(t0)·d) with Φ_i = φ(t0 + c_i h) (b(θ) the classical weights,
+ * β = α + Γ), which is φ(t0 + θh) + O(h^(q+1)) only if b(θ)ᵀβ⁻¹c^k = θ^k for k ≤ q. Rodas5P's H
+ * meet these for k ≤ 3 (implied by the order-4 conditions), not 4: the interior error is
+ * O(h⁴)·φ⁽⁴⁾, whatever |λ|, while y1 and the error estimate are O(h³/|λ|)
+ * (test/solve/rosenbrock-save-at.test.ts). Other H could add k = 4 (the order-4 conditions leave 2
+ * of the 8 weights free per power of θ) but not k = 5; measured, such H cut the interior error of
+ * one step 4–10×, yet save-at values still missed rtol by 10²–10⁶ on stiff problems. So adaptive
+ * Rosenbrock steps land on save-at times instead of interpolating them (../auto.ts); events and
+ * the fixed-step mode still use this interpolant.
  */
 
 /** Tolerance of the identities checked at load, relative to the size of the coefficients. */
