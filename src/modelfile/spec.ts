@@ -249,7 +249,7 @@ function readEvents(v: unknown, source: string): EventDecl[] {
     if (typeof e.when !== 'string') throw inputError(`${where}.when must be an expression string; the event fires where it crosses zero.`);
     const dirs: Record<string, -1 | 0 | 1> = { rising: 1, falling: -1, both: 0 };
     const d = e.direction === undefined ? 'both' : e.direction;
-    if (typeof d !== 'string' || !(d in dirs)) throw inputError(`${where}.direction must be "rising", "falling" or "both".`);
+    if (typeof d !== 'string' || !Object.hasOwn(dirs, d)) throw inputError(`${where}.direction must be "rising", "falling" or "both".`);
     if (e.terminal !== undefined && typeof e.terminal !== 'boolean') throw inputError(`${where}.terminal must be true or false.`);
     return { name: e.name, when: e.when, direction: dirs[d], terminal: e.terminal === true };
   });
