@@ -15,6 +15,7 @@ import { compileSwitchedField, compileSwitchedGradient, type BoundSwitched, type
 import { inputError, fmt } from '../util/errors.js';
 import { readModelSpec, type ModelSpec } from './spec.js';
 import type { EventSpec } from '../solve/types.js';
+import { poleGuards } from './poles.js';
 
 export interface ExpressionSystem {
   readonly spec: ModelSpec;
@@ -42,6 +43,8 @@ export interface ExpressionSystem {
    */
   readonly switched?: BoundSwitched | null;
   readonly compiledSwitched?: CompiledSwitched | null;
+  /** Terminal events at the sign changes of the field's denominators (src/modelfile/poles.ts). */
+  readonly poles: readonly EventSpec[];
   /** The field does not depend on t: always for the gradient form; for an rhs, when no expression uses t. */
   readonly autonomous?: boolean;
   /**
@@ -131,7 +134,7 @@ export function buildSystem(spec: ModelSpec, overrides: ReadonlyMap<string, numb
     return jacobianFn;
   };
   return {
-    autonomous, jacobian,
+    autonomous, jacobian, poles: poleGuards(field, layout, params),
     spec, kind: loss ? 'gradient' : 'ode', stateNames, paramNames, y0, params,
     loss, gradient: grad, field, compiledField, compiledLoss, rhs, lossAt, events, switched, compiledSwitched,
   };

@@ -51,6 +51,7 @@ export function modelFromSpec(spec: ModelSpec, id = spec.file ? basename(spec.fi
     observables: (p) => system(p).stateNames.map((name, i) => ({ name, doc: 'state variable', value: (y) => y[i] })),
     matrices: () => [],
     events: (p) => system(p).events,
+    singularities: (p) => system(p).poles,
     horizon: (p) => ({ tEnd: spec.tEnd, saveAt: spec.saveAt, solver: { ...solveModelOptions(spec, hasKinks), autonomous: system(p).autonomous } }),
     predictions: [],
     ...(spec.data ? { finiteSample: (p: Params) => modelFileFiniteSample(spec, spec.data!, system(p).params) } : {}),

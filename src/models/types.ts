@@ -226,6 +226,12 @@ export interface Model {
   matrices(p: Params): readonly MatrixObservable[];
   /** Events located on the dense output during a run (e.g. "σ_k first exceeds half its target"). */
   events?(p: Params): readonly EventSpec[];
+  /**
+   * Where the field is singular: terminal events at sign changes of its denominators, named
+   * `pole: …` (model files derive them, src/modelfile/poles.ts). A run that reaches one stops with
+   * status `non_finite` instead of stepping over the pole.
+   */
+  singularities?(p: Params): readonly EventSpec[];
   horizon(p: Params): Horizon;
   readonly predictions: readonly Prediction[];
   /** Finite-sample training in full parameters (see FiniteSample). */

@@ -13,6 +13,7 @@ import { solve } from '../solve/index.js';
 import type { EventSpec, RhsFn, Solution, SolveOptions, Vec } from '../solve/types.js';
 import type { Model, Params } from '../models/types.js';
 import { makeRng } from '../util/rng.js';
+import { fmt } from '../util/errors.js';
 import { applyFlags, tightened, type SolverFlags } from './solver-flags.js';
 
 export interface FlowProblemOptions {
@@ -56,7 +57,7 @@ export function flowProblem(model: Model, params: Params, o: FlowProblemOptions 
   let options: SolveOptions = { ...applyFlags(horizon.solver, o.flags ?? {}), ...o.fixed };
   if (o.tighten !== undefined && options.method !== 'euler') options = tightened(options, o.tighten);
   options.saveAt = saveAt;
-  options.events = [...(model.events?.(params) ?? []), ...(o.events ?? [])];
+  options.events = [...(model.events?.(params) ?? []), ...(o.events ?? []), ...(model.singularities?.(params) ?? [])];
   // a model with kinks brings its switched form: exact crossings and sliding modes unless told otherwise
   if (model.switching && options.switching === undefined) options.switching = model.switching(params);
   // the implicit methods use the exact Jacobian; auto on a field whose kinks are treated runs DOP853 throughout
@@ -70,6 +71,14 @@ export function flowProblem(model: Model, params: Params, o: FlowProblemOptions 
 /** Integrates a flow problem: the only place the main flow of a model is handed to `solve`. */
 export function solveFlow(problem: FlowProblem): { solution: Solution; wallMs: number } {
   const start = performance.now();
-  const solution = solve(problem.rhs, [problem.span[0], problem.span[1]], problem.y0, problem.options);
+  const solution = atPole(solve(problem.rhs, [problem.span[0], problem.span[1]], problem.y0, problem.options));
   return { solution, wallMs: performance.now() - start };
+}
+
+/** A run stopped by a pole guard is a failure at the pole, not an event. */
+function atPole(s: Solution): Solution {
+  const hit = s.status === 'event' ? s.events.find((e) => e.name.startsWith('pole: ')) : undefined;
+  if (!hit) return s;
+  const where = hit.name.slice('pole: '.length);
+  return { ...s, status: 'non_finite', message: `the field is singular at t=${fmt(hit.t)}: the denominator ${where} changes sign there (a pole). Stopped at the pole rather than continue on the other side of it; check the expression's domain and the initial values.` };
 }

@@ -181,3 +181,24 @@ describe('flags and folders', () => {
     expect(md).toMatch(/\\<script\\>/);
   });
 });
+
+describe('misleading answers', () => {
+  it.each(['dopri5', 'dop853', 'auto', 'rodas5p'])('%s does not step over a pole: −1 − 1e-6/(u − 0.5) from u = 1 stops at u = 0.5', async (method) => {
+    const file = tempModel({ name: 'pole', state: { u: 1 }, rhs: { u: '-1 - 1e-6/(u - 0.5)' }, t_end: 3 });
+    const out = join(tempDir(), 'p.json');
+    const r = await runCli('solve', file, '--method', method, '--out', out);
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/pole: non_finite: the field is singular at t=0\.49\d*: the denominator u - 0\.5 changes sign there/);
+    const j = JSON.parse(readFileSync(out, 'utf8'));
+    expect(j.status).toBe('non_finite');
+    // no saved state lies beyond the pole
+    expect(Math.min(...j.state.u)).toBeGreaterThan(0.5 - 1e-6);
+  });
+
+  it('a denominator that never vanishes costs nothing and changes nothing', async () => {
+    const file = tempModel({ name: 'smooth', state: { u: 1 }, rhs: { u: '-u/(1 + u^2)' }, t_end: 3 });
+    const r = await runCli('solve', file);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/success: reached t=3/);
+  });
+});
