@@ -19,6 +19,8 @@ export interface ContextOptions {
    * integrating again, so a cell's status and its metrics come from one integration.
    */
   readonly main?: Trajectory;
+  /** Wall-clock deadline (performance.now() ms) for every run of the context. */
+  readonly deadline?: number;
 }
 
 export type RunContext = CheckContext & {
@@ -38,7 +40,7 @@ export function makeCheckContext(model: Model, params: Params, o: ContextOptions
     if (hit) return hit;
     o.onRun?.(Object.keys(overrides).length ? Object.entries(overrides).map(([k, v]) => `${k}=${v}`).join(' ') : 'default run');
     integrations++;
-    const tr = simulate(model, resolveParams(model, { ...params, ...overrides }), { flags: o.flags, fixed: options, tighten: o.tighten });
+    const tr = simulate(model, resolveParams(model, { ...params, ...overrides }), { flags: o.flags, fixed: options, tighten: o.tighten, deadline: o.deadline });
     runs.set(key, tr);
     return tr;
   };

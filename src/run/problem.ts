@@ -13,7 +13,7 @@ import { solve } from '../solve/index.js';
 import type { EventSpec, RhsFn, Solution, SolveOptions, Vec } from '../solve/types.js';
 import type { Model, Params } from '../models/types.js';
 import { makeRng } from '../util/rng.js';
-import { fmt } from '../util/errors.js';
+import { fmt, GradflowError } from '../util/errors.js';
 import { applyFlags, tightened, type SolverFlags } from './solver-flags.js';
 
 export interface FlowProblemOptions {
@@ -30,6 +30,8 @@ export interface FlowProblemOptions {
   readonly tEnd?: number;
   /** Events beyond the model's own. */
   readonly events?: readonly EventSpec[];
+  /** Wall-clock deadline (performance.now() milliseconds): past it the integration is abandoned with an error. */
+  readonly deadline?: number;
 }
 
 export interface FlowProblem {
@@ -65,6 +67,13 @@ export function flowProblem(model: Model, params: Params, o: FlowProblemOptions 
   const implicit = options.method === 'rodas5p' || (options.method === 'auto' && !kinksTreated);
   if (implicit && model.jacobian && options.jacobian === undefined) options.jacobian = model.jacobian(params);
   if (!implicit) delete options.jacobian;
+  const deadline = o.deadline;
+  if (deadline !== undefined) {
+    // checked once per accepted step; a sweep cell must not hold its worker forever
+    options.onStep = (t) => {
+      if (performance.now() > deadline) throw new GradflowError('solver', `the time limit ran out at t=${fmt(t)} (of ${fmt(tEnd)}); raise the limit, lower --max-steps or loosen --rtol.`);
+    };
+  }
   return { model, params, seed, rhs: model.flow(params), span: [t0, tEnd], y0, options };
 }
 

@@ -25,6 +25,8 @@ export interface SimulateOptions {
   spectra?: boolean;
   /** Seed of the initial state (default: the `seed` parameter, else 0). */
   seed?: number;
+  /** Wall-clock deadline (performance.now() ms) of the integration. */
+  deadline?: number;
 }
 
 export function simulate(model: Model, params: Params, options: SimulateOptions = {}): Trajectory {

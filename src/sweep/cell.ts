@@ -14,7 +14,7 @@ import { observableEvent } from '../run/observable-events.js';
 import { isGradflowError } from '../util/errors.js';
 import type { ParamValue } from '../models/types.js';
 import type { Cell } from './grid.js';
-import type { SweepDefinition } from './definition.js';
+import { CELL_TIMEOUT, type SweepDefinition } from './definition.js';
 import { evaluateMetrics, planMetrics } from './metrics.js';
 
 export interface CellResult {
@@ -46,14 +46,16 @@ export function runCell(def: SweepDefinition, cell: Cell): CellResult {
     const plan = planMetrics(def.metrics, model, params);
     const horizon = model.horizon(params);
     const saveAt = Float64Array.from(new Set([...horizon.saveAt, ...plan.saveAt.filter((t) => t <= horizon.tEnd)])).sort();
+    const deadline = start + 1000 * (def.cellTimeout ?? CELL_TIMEOUT);
     const needsContext = def.metrics.some((m) => m.startsWith('model:') || m.startsWith('verdict:'));
     const run = simulate(model, params, {
       flags: def.solver,
       saveAt: saveAt[saveAt.length - 1] === horizon.tEnd ? saveAt : Float64Array.from([...saveAt, horizon.tEnd]),
       events: plan.events.map((e) => observableEvent(model, params, e)),
       spectra: needsContext, // model metrics and predictions may read the tracked matrices
+      deadline,
     });
-    const ctx = makeCheckContext(model, params, { flags: def.solver, main: run });
+    const ctx = makeCheckContext(model, params, { flags: def.solver, main: run, deadline });
     const values = evaluateMetrics(def.metrics, model, params, run, ctx);
     const metrics = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Number.isFinite(v) ? v : null]));
     return { ...base, status: run.solution.status, message: run.solution.status === 'success' ? '' : run.solution.message, metrics, integrations: 1 + ctx.integrations(), wall_ms: performance.now() - start };

@@ -30,7 +30,12 @@ export interface SweepDefinition {
   readonly metrics: readonly string[];
   /** The user's solver flags (--method --rtol --atol --max-steps --kinks), over the model's own settings. */
   readonly solver: SolverFlags;
+  /** Wall-clock limit of one cell in seconds (default CELL_TIMEOUT): a cell past it is recorded as an error. */
+  readonly cellTimeout?: number;
 }
+
+/** Default wall-clock limit of one sweep cell, in seconds. */
+export const CELL_TIMEOUT = 600;
 
 const AXIS = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*([^:]+):([^:]+):([^:]+)(?::(log|lin))?\s*$/;
 const MAX_CELLS = 1_000_000;
@@ -86,6 +91,7 @@ export function definitionKey(def: SweepDefinition): string {
     gradflow: id?.gradflow ?? null,
     x: def.x, y: def.y, sets: Object.fromEntries(Object.entries(def.sets ?? {}).sort()), metrics: def.metrics,
     solver: definedFlags(def.solver ?? {}),
+    cell_timeout: def.cellTimeout ?? CELL_TIMEOUT,
   });
 }
 

@@ -202,3 +202,17 @@ describe('misleading answers', () => {
     expect(r.err).toMatch(/success: reached t=3/);
   });
 });
+
+describe('bounded time', () => {
+  it('a sweep cell past its wall-clock limit is recorded as an error, and the sweep goes on', async () => {
+    const { defineSweep } = await import('../../src/sweep/definition.js');
+    const { cellsOf } = await import('../../src/sweep/grid.js');
+    const { runCell } = await import('../../src/sweep/cell.js');
+    const def = { ...defineSweep({ model: 'chen-luo', x: { name: 'eps', lo: 1e-4, hi: 1e-4, n: 1, log: false }, y: { name: 'seed', lo: 1, hi: 1, n: 1, log: false }, sets: {}, metrics: ['final:loss'] }), cellTimeout: 0.05 };
+    const start = performance.now();
+    const r = runCell(def, cellsOf(def)[0]);
+    expect(performance.now() - start).toBeLessThan(5000);
+    expect(r.status).toBe('error');
+    expect(r.message).toMatch(/the time limit ran out at t=[\d.e+-]+ \(of 27\d+/);
+  });
+});

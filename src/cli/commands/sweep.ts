@@ -16,7 +16,13 @@ import { EXIT, type CliIO } from '../io.js';
 import { collect, numberFlag, workersFlag } from '../parse-flags.js';
 import { addSolverOptions, solverFlags, type RawSolverFlags } from '../solver-options.js';
 
-interface SweepFlags extends RawSolverFlags { list?: boolean; preset?: string; small?: boolean; x?: string; y?: string; set: string[]; metric: string[]; out?: string; workers?: string; shard?: string; resume?: boolean; restart?: boolean }
+interface SweepFlags extends RawSolverFlags { list?: boolean; preset?: string; small?: boolean; x?: string; y?: string; set: string[]; metric: string[]; out?: string; workers?: string; shard?: string; resume?: boolean; restart?: boolean; cellTimeout?: string }
+
+function positiveSeconds(text: string): number {
+  const s = numberFlag('cell-timeout', text)!;
+  if (!(s > 0)) throw inputError(`--cell-timeout must be a positive number of seconds (got ${text}).`);
+  return s;
+}
 
 export function registerSweep(program: Command, io: CliIO, setExit: (code: number) => void): void {
   addSolverOptions(program
@@ -34,7 +40,8 @@ export function registerSweep(program: Command, io: CliIO, setExit: (code: numbe
     .option('--workers <n>', 'worker threads (default: the number of cores)')
     .option('--shard <K/N>', 'run only shard K of N (deterministic); combine shards with `gradflow merge`')
     .option('--resume', 'resume an interrupted sweep in --out (re-running into the same folder does the same; a folder made by a different definition is refused)')
-    .option('--restart', 'discard the results in --out and start over'))
+    .option('--restart', 'discard the results in --out and start over')
+    .option('--cell-timeout <s>', 'wall-clock limit of one cell in seconds (default 600); a cell past it is recorded as an error'))
     .action(async (name: string | undefined, flags: SweepFlags) => {
       if (flags.list) {
         io.out(`${PRESETS.map((p) => `${p.name}: ${p.title}\n  model ${p.model}; axes ${p.full.x.name} × ${p.full.y.name} (${p.full.x.n}×${p.full.y.n}, --small ${p.small.x.n}×${p.small.y.n}); metrics ${p.metrics.join(', ')}\n  ${p.source}\n  ${p.note}`).join('\n')}\n`);
@@ -59,6 +66,7 @@ export function registerSweep(program: Command, io: CliIO, setExit: (code: numbe
         sets,
         metrics: flags.metric,
         solver: solverFlags(flags),
+        ...(flags.cellTimeout !== undefined ? { cellTimeout: positiveSeconds(flags.cellTimeout) } : {}),
       });
       planMetrics(def.metrics, model, resolveParams(model, sets)); // reject bad metrics before any cell runs
       const workers = workersFlag(flags.workers, defaultWorkers());
