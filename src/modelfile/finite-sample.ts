@@ -10,6 +10,7 @@
 import { compileVector, gradient, parseExpression, substitute, type Expr } from '../expr/index.js';
 import type { Vec } from '../solve/types.js';
 import type { Rng } from '../util/rng.js';
+import { checkAllocation, FLOAT64 } from '../util/limits.js';
 import type { FiniteSample } from '../models/types.js';
 import type { DataDecl, Draw, ModelSpec } from './spec.js';
 
@@ -53,10 +54,14 @@ export function modelFileFiniteSample(spec: ModelSpec, data: DataDecl, params: A
   const fill = (rng: Rng, batch: DrawnData): void => {
     for (let s = 0; s < batch.count; s++) for (let j = 0; j < k; j++) batch.x[s * k + j] = drawOne(data.draw[j][1], rng);
   };
+  const exampleShape = `${k} drawn variable${k === 1 ? '' : 's'}`;
   return {
     dim: n,
+    exampleBytes: k * FLOAT64,
+    exampleShape,
     lift: (y) => Float64Array.from(y),
     sample(rng, count) {
+      checkAllocation(`${spec.name}: ${count} examples × ${exampleShape}`, count * k * FLOAT64, { of: 'training data', hint: 'draw fewer examples' });
       const batch = { count, x: new Float64Array(count * k) };
       fill(rng, batch);
       return batch;

@@ -11,6 +11,7 @@
  */
 import { inputError, fmt } from '../util/errors.js';
 import { geomspace, linspace } from '../util/grid.js';
+import { MAX_GRID_POINTS } from '../util/limits.js';
 import { isReservedName } from '../expr/index.js';
 
 export interface EventDecl {
@@ -77,7 +78,7 @@ const KEYS = ['name', 'description', 'state', 'params', 'loss', 'rhs', 't0', 't_
 const DATA_KEYS = ['draw', 'let', 'loss'] as const;
 const EVENT_KEYS = ['name', 'when', 'direction', 'terminal'] as const;
 const SOLVER_KEYS = ['method', 'rtol', 'atol', 'max_steps', 'kinks', 'log_time'] as const;
-const MAX_GRID = 1_000_000;
+const MAX_GRID = MAX_GRID_POINTS; // save points of every save_at form (src/util/limits.ts)
 const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 type Json = Record<string, unknown>;
@@ -206,7 +207,10 @@ function readSaveAt(v: unknown, t0: number, tEnd: number, source: string): Float
   if (v === undefined) return linspace(t0, tEnd, 101);
   if (Array.isArray(v)) {
     if (v.length === 0) throw inputError(`${where} is empty: list at least one time.`);
-    const ts = Float64Array.from(v.map((x, i) => finite(x, `${where}[${i}]`)));
+    // each time is one stored state: the same cap as the grid forms, before anything is converted
+    if (v.length > MAX_GRID) throw inputError(`${where} lists ${v.length} times, above the limit of ${MAX_GRID} (each save time is one stored state); save fewer times, e.g. {"geom": [t_first, t_end, n]} with n ≤ ${MAX_GRID}.`);
+    const ts = new Float64Array(v.length);
+    for (let i = 0; i < v.length; i++) ts[i] = finite(v[i], `${where}[${i}]`);
     for (let i = 0; i < ts.length; i++) {
       if (ts[i] < t0 || ts[i] > tEnd) throw inputError(`${where}[${i}] = ${fmt(ts[i])} lies outside [t0, t_end] = [${fmt(t0)}, ${fmt(tEnd)}].`);
       if (i > 0 && !(ts[i] > ts[i - 1])) throw inputError(`${where} must be strictly increasing (entry ${i}: ${fmt(ts[i])} after ${fmt(ts[i - 1])}).`);

@@ -127,6 +127,14 @@ export interface Prediction {
 export interface FiniteSample<Data = unknown> {
   /** Length of the full parameter vector θ. */
   readonly dim: number;
+  /**
+   * Bytes one drawn example takes in a batch (`sample`), and its shape in words (e.g. "14 tokens
+   * × 1024 coordinates"): the size checks of `src/sgd` refuse a data set or batch above the
+   * memory limit before drawing it (src/util/limits.ts). Building the finite-sample form must be
+   * cheap enough to read these before any training (defer big setup to the first lift or sample).
+   */
+  readonly exampleBytes: number;
+  readonly exampleShape: string;
   /** Full parameters for the flow's initial state (so both start from the same point). */
   lift(yFlow: Vec, rng: Rng): Vec;
   /** Draws `count` training examples. */

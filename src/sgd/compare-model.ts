@@ -17,6 +17,9 @@ import { definedFlags, type SolverFlags } from '../run/solver-flags.js';
 import { geomspace } from '../util/grid.js';
 import { logLogSlope } from '../util/fit.js';
 import { fmt, fmt4, inputError } from '../util/errors.js';
+import { maxOf, minOf } from '../util/array.js';
+import { checkAllocation, checkCount, formatCount, MAX_SEEDS, MAX_STRING_CHARS, statesBytes } from '../util/limits.js';
+import { checkRunMemory, checkTrainOptions } from './train.js';
 import { packageInfo } from '../util/package-info.js';
 import type { Model, Params, StageMark } from '../models/types.js';
 
@@ -77,10 +80,12 @@ export async function compareModel(r: CompareRequest): Promise<CompareSummary> {
   const horizon = model.horizon(p);
   const defaults = defaultSettings(model, p);
   const tauEnd = r.tau ?? defaults.tau ?? horizon.tEnd;
-  if (!(tauEnd > 0)) throw inputError(`--tau must be > 0 (got ${r.tau}).`);
+  if (!(tauEnd > 0) || !Number.isFinite(tauEnd)) throw inputError(`--tau must be a finite number > 0 (got ${r.tau}).`);
   const settings = r.settings ?? defaults.settings;
   const seedsN = r.seeds ?? (r.settings ? 1 : defaults.seeds);
-  if (!Number.isInteger(seedsN) || seedsN < 1) throw inputError(`--seeds must be a positive integer (got ${seedsN}).`);
+  checkCount('--seeds', seedsN, MAX_SEEDS, `each seed adds ${settings.length} discrete run${settings.length === 1 ? '' : 's'} and a reference flow; use fewer seeds`);
+  const record = Float64Array.from([0, ...geomspace(tauEnd * 1e-3, tauEnd, 200)]);
+  checkSizes(r, model, p, { settings, seeds: seedsN, tauEnd, record, defaultEtas: defaults.settings.flatMap((s) => (s.schedule.kind === 'constant' && s.data.kind === 'population' ? [s.schedule.eta] : [])) }); // before any run starts or anything large is allocated
   const baseSeed = typeof p.seed === 'number' ? p.seed : 1;
   const seeds = Array.from({ length: seedsN }, (_, i) => baseSeed + i);
   const known = model.observables(p).map((o) => o.name);
@@ -89,16 +94,48 @@ export async function compareModel(r: CompareRequest): Promise<CompareSummary> {
   ensureDir(r.out);
   const unlock = lockFolder(r.out, `compare ${model.id}`);
   try {
-    return await compareLocked(r, { model, p, flags, log, tauEnd, settings, seeds, observables, marks: defaults.marks });
+    return await compareLocked(r, { model, p, flags, log, tauEnd, record, settings, seeds, observables, marks: defaults.marks });
   } finally {
     unlock();
   }
 }
 
-interface Resolved { model: Model; p: Params; flags: SolverFlags; log: (line: string) => void; tauEnd: number; settings: readonly CompareSetting[]; seeds: number[]; observables: string[]; marks?: readonly StageMark[] }
+/**
+ * Every size of a comparison, checked before anything runs (src/util/limits.ts): each setting's
+ * options (batch ≤ 10⁷, n ≤ 10⁸, the steps to τ), a learning rate below the horizon, the recorded
+ * states of all runs and reference flows together, the memory of the runs that train at once
+ * (their data sets or batches, from the model's `exampleBytes`), and the size of one run's line
+ * in runs.jsonl (a JavaScript string).
+ */
+function checkSizes(r: CompareRequest, model: Model, p: Params, c: { settings: readonly CompareSetting[]; seeds: number; tauEnd: number; record: Float64Array; defaultEtas: readonly number[] }): void {
+  const { settings, seeds, tauEnd, record } = c;
+  for (const s of settings) {
+    checkTrainOptions({ ...s, tauEnd, seed: 1, record, momentum: r.momentum, langevin: r.langevin });
+    const rates = s.schedule.kind === 'constant' ? [s.schedule.eta] : s.schedule.tauSwitch < tauEnd ? [s.schedule.eta1, s.schedule.eta2] : [s.schedule.eta1];
+    for (const eta of rates) {
+      if (eta >= tauEnd) throw inputError(`the learning rate η = ${fmt(eta)} is not below the horizon τ = ${fmt(tauEnd)}: one step (τ = η·steps) would jump past the whole comparison, leaving nothing to compare with the flow. Use a learning rate well below τ (${model.id}'s defaults: η = ${c.defaultEtas.map(fmt).join(', ')}), or a longer --tau.`);
+    }
+  }
+  const sampled = settings.filter((s) => s.data.kind !== 'population');
+  const fs = sampled.length ? model.finiteSample?.(p) : undefined;
+  if (sampled.length && !fs) throw inputError(`${model.id} has no finite-sample form; use data mode 'population' (full-batch GD on the exact loss).`);
+  let flowDim = 0;
+  for (const b of model.layout(p)) flowDim += b.shape.reduce((a, x) => a * x, 1);
+  const R = record.length;
+  checkAllocation(`compare: ${formatCount(seeds)} seed${seeds === 1 ? '' : 's'} × ${settings.length} setting${settings.length === 1 ? '' : 's'} × ${R} record times × ${formatCount(flowDim)} state entries, for each run and its reference flow`, 2 * seeds * settings.length * statesBytes(R, flowDim), { of: 'recorded states', hint: 'use fewer --seeds or settings' });
+  const tasks = seeds * settings.length;
+  const parallel = r.modelName ? Math.max(1, Math.min(r.workers, tasks)) : 1;
+  for (const s of settings) checkRunMemory(model.id, s.data.kind === 'population' ? undefined : fs, flowDim, { data: s.data, batch: s.batch, records: R }, parallel);
+  const chars = R * flowDim * JSON_CHARS_PER_NUMBER;
+  if (chars > MAX_STRING_CHARS) throw inputError(`compare: one run's line in ${RUNS_FILE} (${R} recorded states × ${formatCount(flowDim)} entries) would be ≈ ${formatCount(chars)} characters, above the ${formatCount(MAX_STRING_CHARS)} a JavaScript string can hold; compare a smaller model.`);
+}
 
-async function compareLocked(r: CompareRequest, { model, p, flags, log, tauEnd, settings, seeds, observables, marks }: Resolved): Promise<CompareSummary> {
-  const record = Float64Array.from([0, ...geomspace(tauEnd * 1e-3, tauEnd, 200)]);
+/** Characters a recorded number takes in runs.jsonl (e.g. "-0.0009637259405717298,"), for the size check. */
+const JSON_CHARS_PER_NUMBER = 24;
+
+interface Resolved { model: Model; p: Params; flags: SolverFlags; log: (line: string) => void; tauEnd: number; record: Float64Array; settings: readonly CompareSetting[]; seeds: number[]; observables: string[]; marks?: readonly StageMark[] }
+
+async function compareLocked(r: CompareRequest, { model, p, flags, log, tauEnd, record, settings, seeds, observables, marks }: Resolved): Promise<CompareSummary> {
   const checkpoint = new RunCheckpoint(r.out, { ...modelIdentity(model), params: p, solver_flags: flags }, r.restart);
   if (checkpoint.warning) log(`warning: ${checkpoint.warning}`);
   if (checkpoint.size > 0) log(`  ${checkpoint.size} finished runs found in ${join(r.out, RUNS_FILE)}; runs with the same options are reused`);
@@ -107,6 +144,10 @@ async function compareLocked(r: CompareRequest, { model, p, flags, log, tauEnd, 
     settings, seeds, tauEnd, record, observables, marks, modelName: r.modelName, workers: r.workers, checkpoint,
     momentum: r.momentum, langevin: r.langevin, flags,
   }, (label, done, total) => log(`  [${done}/${total}] ${label}`)).finally(() => checkpoint.close());
+  for (const x of results) {
+    const bad = x.runs.filter((y) => y.run.status !== 'success');
+    if (bad.length) log(`  ${x.label}: ${bad.length} of ${x.runs.length} run${x.runs.length === 1 ? '' : 's'} stopped early (seed ${bad[0].seed}: ${bad[0].run.message})`);
+  }
 
   const figures = await compareFigures(model, results, join(r.out, 'figures'));
   const slopes = slopeLines(results);
@@ -136,7 +177,7 @@ async function compareLocked(r: CompareRequest, { model, p, flags, log, tauEnd, 
       wallMs: performance.now() - start,
     }),
     tauEnd, seeds, observables,
-    settings: results.map((x) => ({ label: x.label, setting: x.setting, mean_loss_deviation: x.meanLossDeviation, max_loss_deviation: x.maxLossDeviation, observable_deviation: x.meanObservableDeviation, same_stages_fraction: x.sameStagesFraction, same_event_order_fraction: x.sameEventOrderFraction, runs: x.runs.map((y) => ({ seed: y.seed, status: y.run.status, flow_error: y.flowError, steps: y.run.steps, loss_deviation: y.dev?.loss ?? null, flow_transitions: y.dev?.flowTransitions ?? null, run_transitions: y.dev?.runTransitions ?? null, events: y.dev?.events ?? null, outside_max: y.run.residual.length ? Math.max(...y.run.residual) : null, message: y.run.message || null })) })),
+    settings: results.map((x) => ({ label: x.label, setting: x.setting, mean_loss_deviation: x.meanLossDeviation, max_loss_deviation: x.maxLossDeviation, observable_deviation: x.meanObservableDeviation, same_stages_fraction: x.sameStagesFraction, same_event_order_fraction: x.sameEventOrderFraction, runs: x.runs.map((y) => ({ seed: y.seed, status: y.run.status, flow_error: y.flowError, steps: y.run.steps, loss_deviation: y.dev?.loss ?? null, flow_transitions: y.dev?.flowTransitions ?? null, run_transitions: y.dev?.runTransitions ?? null, events: y.dev?.events ?? null, outside_max: y.run.residual.length ? maxOf(y.run.residual) : null, message: y.run.message || null })) })),
   }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 1));
   const measured = all.filter((x) => x.dev !== null);
   return { path, slopes: deviationSlopes(results), sameOrder: measured.filter((x) => x.dev!.sameEventOrder && x.dev!.sameStages).length, measured: measured.length, runs: all.length, flowFailures: new Set(all.filter((x) => x.flowError !== null).map((x) => x.seed)).size };
@@ -172,12 +213,12 @@ async function compareFigures(model: Model, results: readonly SettingResult[], d
   for (const r of results) {
     const ok = r.runs.filter((x) => x.run.status === 'success');
     if (ok.length === 0) continue;
-    const n = Math.min(...ok.map((x) => x.run.tau.length));
+    const n = minOf(ok.map((x) => x.run.tau.length));
     const meanLoss = Float64Array.from({ length: n }, (_, i) => ok.reduce((s, x) => s + x.run.loss[i], 0) / ok.length);
     // one line per setting (the mean over seeds) with the range over seeds shaded; seeds record at
     // the same τ (the first step at or past each requested time), so their points line up
-    const lower = Float64Array.from({ length: n }, (_, i) => Math.min(...ok.map((x) => x.run.loss[i])));
-    const upper = Float64Array.from({ length: n }, (_, i) => Math.max(...ok.map((x) => x.run.loss[i])));
+    const lower = Float64Array.from({ length: n }, (_, i) => minOf(ok.map((x) => x.run.loss[i])));
+    const upper = Float64Array.from({ length: n }, (_, i) => maxOf(ok.map((x) => x.run.loss[i])));
     const short = r.label.replace(', full batch, exact population loss', ', GD');
     series.push({ name: `${short}${ok.length > 1 ? ` (${ok.length} seeds: mean, range)` : ''}`, x: ok[0].run.tau.subarray(0, n), y: meanLoss, ...(ok.length > 1 ? { spread: { lower, upper } } : {}) });
   }

@@ -6,6 +6,7 @@
 import type { Model, Params, StageMark } from '../models/types.js';
 import type { SolverFlags } from '../run/solver-flags.js';
 import { GradflowError, fmt4 as fmt } from '../util/errors.js';
+import { maxOf } from '../util/array.js';
 import { describeSchedule, type Schedule } from './schedule.js';
 import type { DataMode, DiscreteRun } from './train.js';
 import { deviation, type Deviation, type FlowAt } from './compare.js';
@@ -60,7 +61,8 @@ export function describeData(d: DataMode, batch: number): string {
 
 /**
  * Trains every setting for every seed, then solves the flow once per seed at the union of the τ
- * its runs recorded (each run records at its own steps), then measures each run against it. A
+ * its runs recorded (each run records at its own steps; none for a seed whose every run stopped
+ * at the start), then measures each run against it. A
  * reference flow that fails (e.g. a step budget spent sliding along a kink) is reported for that
  * seed, not thrown: the discrete runs are still shown. Runs and flows are independent tasks: with
  * `workers` > 1 and a model the workers can look up by `modelName`, they run on every core.
@@ -93,22 +95,31 @@ export async function runComparison(model: Model, p: Params, o: CompareOptions, 
     if (r instanceof GradflowError) throw r; // a bad option: the same for every run
     return r;
   }));
-  const flowTasks: CompareTask[] = o.seeds.map((seed, j) => {
+  // the flow of a seed is solved at the union of the times its runs recorded; a seed none of whose
+  // runs got past the start (every one diverged before its first record time) has nothing to
+  // compare with, so no flow is solved for it (rather than one over an empty span)
+  const t0 = model.t0 ?? 0;
+  const timesOf = o.seeds.map((_s, j) => {
     const times = new Set<number>();
     for (const perSetting of runs) for (const t of perSetting[j].tau) times.add(t);
-    return { kind: 'flow', model: name, sha256, params: p, seed, times: Float64Array.from(times).sort(), flags: o.flags };
+    return Float64Array.from(times).sort();
   });
-  const solved = await runCompareTasks<FlowAt>(flowTasks, workers, (j) => onProgress?.(`flow, seed ${o.seeds[j]}`, ++done, total), local);
-  const flows = solved.map((f) => {
-    if (!(f instanceof GradflowError)) return f;
-    if (f.kind !== 'solver') throw f;
-    return f.message;
+  const needed = o.seeds.map((_s, j) => j).filter((j) => timesOf[j].some((t) => t > t0));
+  const neededSet = new Set(needed);
+  for (let j = 0; j < o.seeds.length; j++) if (!neededSet.has(j)) onProgress?.(`no flow for seed ${o.seeds[j]}: every run stopped at the start`, ++done, total);
+  const flowTasks: CompareTask[] = needed.map((j) => ({ kind: 'flow', model: name, sha256, params: p, seed: o.seeds[j], times: timesOf[j], flags: o.flags }));
+  const solved = await runCompareTasks<FlowAt>(flowTasks, workers, (i) => onProgress?.(`flow, seed ${o.seeds[needed[i]]}`, ++done, total), local);
+  const flows: (FlowAt | string | null)[] = o.seeds.map(() => null);
+  needed.forEach((j, i) => {
+    const f = solved[i];
+    if (f instanceof GradflowError && f.kind !== 'solver') throw f;
+    flows[j] = f instanceof GradflowError ? f.message : f;
   });
   return o.settings.map((setting, k) => {
     const perSeed = o.seeds.map((seed, j) => {
       const run = runs[k][j];
       const f = flows[j];
-      const flow = typeof f === 'string' ? null : f;
+      const flow = typeof f === 'string' ? null : f; // null also when no flow was needed
       const dev = run.status === 'success' && flow ? deviation(model, p, run, flow, o.observables, o.marks) : null;
       return { seed, run, flow, flowError: typeof f === 'string' ? f : null, dev };
     });
@@ -118,7 +129,7 @@ export async function runComparison(model: Model, p: Params, o: CompareOptions, 
     return {
       setting, label: labels[k], runs: perSeed,
       meanLossDeviation: mean(devs),
-      maxLossDeviation: Math.max(...devs),
+      maxLossDeviation: maxOf(devs),
       meanObservableDeviation: meanObs,
       sameStagesFraction: perSeed.filter((r) => r.dev?.sameStages).length / perSeed.length,
       sameEventOrderFraction: perSeed.filter((r) => r.dev?.sameEventOrder).length / perSeed.length,
@@ -134,7 +145,11 @@ export function comparisonTable(results: readonly SettingResult[], observables: 
   const eventNames = results.flatMap((r) => r.runs.flatMap((x) => x.dev?.events.map((e) => e.name) ?? []));
   const events = [...new Set(eventNames)];
   // the part of θ outside the flow's coordinates (a diagnostic of the projection), when there is one
-  const outside = (r: SettingResult): number => Math.max(0, ...r.runs.map((x) => Math.max(0, ...Array.from(x.run.residual).filter(Number.isFinite))));
+  const outside = (r: SettingResult): number => {
+    let m = 0;
+    for (const x of r.runs) for (const v of x.run.residual) if (Number.isFinite(v) && v > m) m = v;
+    return m;
+  };
   const showOutside = results.some((r) => outside(r) > 0);
   const head = ['setting', 'seeds', 'sup |ΔL| (mean)', 'sup |ΔL| (max)', ...observables.map((n) => `sup |Δ${n}|`), 'transitions flow → discrete', 'same stages', ...events.map((n) => `${n}: flow → discrete`), ...(events.length ? ['same event order'] : []), ...(showOutside ? ['sup ‖θ outside the flow\'s coordinates‖'] : [])];
   const rows = results.map((r) => {

@@ -11,6 +11,7 @@
  * which equals −∇_A L at A = 0 for σ = id (see the tests).
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { hypotOf, maxAbs, maxOf } from '../../util/array.js';
 import type { DataSet, DataStats } from './data.js';
 import type { MarginLoss } from './losses.js';
 
@@ -75,11 +76,11 @@ export function bagOptimum(data: DataSet, stats: DataStats, loss: MarginLoss): B
         for (let b = 0; b < d; b++) H.set(a, b, H.get(a, b) + c2 * xb[i * d + a] * xb[i * d + b]);
       }
     }
-    gradNorm = Math.hypot(...g);
+    gradNorm = hypotOf(g);
     const eig = new EigenvalueDecomposition(H, { assumeSymmetric: true });
     const lam = eig.realEigenvalues;
     const Q = eig.eigenvectorMatrix;
-    const lmax = Math.max(...lam.map(Math.abs));
+    const lmax = maxAbs(lam);
     const step = new Float64Array(d); // −H⁺g
     let decrement = 0;
     for (let k = 0; k < d; k++) {
@@ -94,7 +95,7 @@ export function bagOptimum(data: DataSet, stats: DataStats, loss: MarginLoss): B
     // vanish like e^{−‖u‖} while their ratio stays O(1).
     // A converged point with a margin beyond MAX_MARGIN is the numerical image of an infimum at
     // infinity: those samples are separated and their loss has underflowed below the others'.
-    if (decrement <= 1e-24 * value) return { attained: Math.max(...m) <= MAX_MARGIN, value, u, gradNorm, iterations: it };
+    if (decrement <= 1e-24 * value) return { attained: maxOf(m) <= MAX_MARGIN, value, u, gradNorm, iterations: it };
     let tau = 1;
     const trial = new Float64Array(d);
     // Deep in the quadratic region the loss cannot resolve the remaining decrease (≈ decrement/2
@@ -106,9 +107,9 @@ export function bagOptimum(data: DataSet, stats: DataStats, loss: MarginLoss): B
       if (pure || v <= value - 0.25 * tau * decrement) { value = v; break; }
       tau /= 2;
     }
-    if (tau < 2 ** -59) return { attained: decrement <= 1e-20 * value && Math.max(...m) <= MAX_MARGIN, value, u, gradNorm, iterations: it }; // no more progress in float64
+    if (tau < 2 ** -59) return { attained: decrement <= 1e-20 * value && maxOf(m) <= MAX_MARGIN, value, u, gradNorm, iterations: it }; // no more progress in float64
     u.set(trial);
-    if (Math.hypot(...u) > 1e6) return { attained: false, value, u, gradNorm, iterations: it };
+    if (hypotOf(u) > 1e6) return { attained: false, value, u, gradNorm, iterations: it };
   }
   return { attained: false, value, u, gradNorm, iterations: 200 };
 }

@@ -36,6 +36,14 @@ export interface DataSet {
   readonly y: Float64Array;
 }
 
+/**
+ * Bytes a data set of n sequences of s tokens in dimension d takes with what is computed from it:
+ * the tokens X (n·s·d), the labels, the mean tokens x̄ (n·d) and the bag-of-tokens margins (n).
+ */
+export function dataSetBytes(n: number, s: number, d: number): number {
+  return 8 * (n * s * d + n * d + 2 * n);
+}
+
 /** The data statistics that enter the theory. */
 export interface DataStats {
   /** Label-weighted token sum S = Σ_i y_i Σ_j X_ij ∈ ℝ^d [V: Eq. 6]. */

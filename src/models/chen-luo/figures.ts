@@ -14,6 +14,7 @@ import { analyze, CONDENSATION_LEAD, EPS_SWEEP, sweep, type RunAnalysis } from '
 import { EVENT, eventState } from './measure.js';
 import type { ChenLuoSetup } from './setup.js';
 import { stage1Energy, stage1FromFull, stage1Rhs } from './stage1.js';
+import { hypotOf } from '../../util/array.js';
 
 interface Written { readonly title: string; readonly paths: FigurePaths }
 
@@ -187,7 +188,7 @@ export function makeChenLuoReport(setupOf: (p: Params) => ChenLuoSetup) {
       `| ‖S‖ (S = Σ_i y_i Σ_j X_ij) | ${fmt(st.stats.normS)} |`,
       `| v = S/‖S‖ | (${v}) |`,
       `| κ = \\|ℓ′(0)\\|‖S‖/(ns), τ = 1/κ | ${fmt(st.kappa)}, ${fmt(st.tau)} |`,
-      `| min L̃1 (bag-of-tokens optimum) | ${st.bag.attained ? `${fmt(st.bag.value)} (Newton, ${st.bag.iterations} steps, ‖∇‖ = ${fmt(st.bag.gradNorm)}, ‖u*‖ = ${fmt(Math.hypot(...st.bag.u))})` : `not attained (inf ≈ ${fmt(st.bag.value)}): no plateau`} |`,
+      `| min L̃1 (bag-of-tokens optimum) | ${st.bag.attained ? `${fmt(st.bag.value)} (Newton, ${st.bag.iterations} steps, ‖∇‖ = ${fmt(st.bag.gradNorm)}, ‖u*‖ = ${fmt(hypotOf(st.bag.u))})` : `not attained (inf ≈ ${fmt(st.bag.value)}): no plateau`} |`,
       `| σ₁, σ₂, σ₃ of F* (Eq. 15 at u*) | ${Array.from(st.FstarSigma.slice(0, 3), fmt).join(', ')} |`,
       `| T̄* (reduced system, E(0) = ${fmt(st.blowUp.E0)}) | ${fmt(st.blowUp.Tstar)} |`,
       `| predicted t_esc = T̄*/(εκ), plateau ln(1/ε)/σ₁(F*) | ${fmt(st.tEscPredicted)}, ${fmt(st.plateauPredicted)} |`,

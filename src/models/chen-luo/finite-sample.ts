@@ -12,6 +12,7 @@
  */
 import type { Vec } from '../../solve/types.js';
 import type { Rng } from '../../util/rng.js';
+import { checkAllocation } from '../../util/limits.js';
 import type { FiniteSample, Params } from '../types.js';
 import type { ChenLuoSetup } from './setup.js';
 import { makeTransformer } from './transformer.js';
@@ -31,8 +32,11 @@ export function chenLuoFiniteSample(st: ChenLuoSetup): FiniteSample<DataDraw> {
   let batch = new Int32Array(0); // the composed indices of one minibatch; reallocated only when B changes
   return {
     dim: st.offsets.size,
+    exampleBytes: 4, // an index into the data set
+    exampleShape: 'one index into the data set',
     lift: (y) => Float64Array.from(y),
     sample(rng: Rng, count: number): DataDraw {
+      checkAllocation(`chen-luo: ${count} example indices`, 4 * count, { of: 'training data', hint: 'draw fewer examples' });
       const draw = { count, index: new Int32Array(count) };
       drawInto(rng, draw);
       return draw;

@@ -14,6 +14,7 @@ import { assumptionOneFractions, readout } from './observables.js';
 import type { ChenLuoSetup } from './setup.js';
 import { stage1FromFull, stage1Rhs, valueClosedForm } from './stage1.js';
 import { attentionProduct, stage2ClosedForm, stage2Rhs } from './stage2.js';
+import { hypotOf, maxAbs, maxOf } from '../../util/array.js';
 
 const PAPER = 'Chen & Luo, arXiv 2510.06954';
 const NOTE = 'gradflow technical note on Chen & Luo';
@@ -52,7 +53,7 @@ export function makeChenLuoPredictions(setupOf: (p: Params) => ChenLuoSetup): Pr
       const st = setupOf(ctx.params);
       const b = st.blowUp;
       const dev = [Math.abs(b.slope + 1), Math.abs(b.stableRankM - 1), Math.abs(b.ratioWB - 1)];
-      const worst = Math.max(...dev);
+      const worst = maxOf(dev);
       return {
         pass: b.blewUp && worst <= 1e-3,
         measured: worst,
@@ -125,7 +126,7 @@ export function makeChenLuoPredictions(setupOf: (p: Params) => ChenLuoSetup): Pr
           if (g > worstGap) { worstGap = g; worst = k; }
         }
         const w = red.yEnd.subarray(0, d);
-        return ` At ε = ${fmt(EPS_SWEEP[0])} the lagging column is k = ${worst + 1}, whose weight in the blow-up direction w/‖w‖ is |p_k| = ${fmt(Math.abs(w[worst]) / Math.hypot(...w))} (its O(ε) frozen part is not yet small next to its growing part).`;
+        return ` At ε = ${fmt(EPS_SWEEP[0])} the lagging column is k = ${worst + 1}, whose weight in the blow-up direction w/‖w‖ is |p_k| = ${fmt(Math.abs(w[worst]) / hypotOf(w))} (its O(ε) frozen part is not yet small next to its growing part).`;
       })();
       return {
         pass: Math.abs(fitted - 2) <= 0.2 && 1 - lastGap > 0.999,
@@ -287,7 +288,7 @@ export function makeChenLuoPredictions(setupOf: (p: Params) => ChenLuoSetup): Pr
       const y0 = new Float64Array(2 * d * d);
       y0.set(WQ0, 0);
       y0.set(WK0, d * d);
-      const scale = Math.max(...Array.from(y0, Math.abs));
+      const scale = maxAbs(y0);
       const sol = solve(stage2Rhs(m.Fp, d), [0, tb], y0, { method: 'dop853', rtol: 1e-12, atol: 1e-14 * scale, saveAt: [0, ...grid], maxSteps: 1e6 });
       const ys = sol.y.slice(1);
       const ts = Array.from(grid);

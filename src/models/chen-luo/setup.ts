@@ -6,10 +6,11 @@
  */
 import { singularValues } from '../../spectral/index.js';
 import { makeRng, type Rng } from '../../util/rng.js';
+import { checkAllocation, memoryLimit } from '../../util/limits.js';
 import { choice, num } from '../params.js';
 import type { Params } from '../types.js';
 import { bagOptimum, paperF, type BagOptimum } from './bag-of-tokens.js';
-import { dataStats, makeAnchor, makeD2, type DataSet, type DataStats } from './data.js';
+import { dataSetBytes, dataStats, makeAnchor, makeD2, type DataSet, type DataStats } from './data.js';
 import { marginLoss, type MarginLoss } from './losses.js';
 import { solveBlowUp, stage1FromFull, type BlowUp } from './stage1.js';
 import { makeTransformer, offsets, type Activation, type Offsets, type Transformer } from './transformer.js';
@@ -66,7 +67,12 @@ function dataFrom(source: DataSource, p: Params): DataSet {
   const d = num(p, 'd');
   const s = num(p, 's');
   const seed = num(p, 'dataSeed');
-  return choice(p, 'data') === 'anchor'
+  const anchor = choice(p, 'data') === 'anchor';
+  // n·s·d token coordinates and their statistics, checked before the data set is drawn
+  const n = anchor ? num(p, 'sequences') : num(p, 'sets') * s;
+  const what = anchor ? `${n} sequences` : `${num(p, 'sets')} sets × ${s} rotations = ${n} sequences`;
+  checkAllocation(`chen-luo: a data set of ${what} × s = ${s} tokens × d = ${d} coordinates`, dataSetBytes(n, s, d), { of: 'data and statistics', hint: anchor ? 'use fewer sequences or a smaller s or d' : 'use fewer sets or a smaller s or d' });
+  return anchor
     ? makeAnchor({ d, s, sequences: num(p, 'sequences'), keys: num(p, 'keys'), seed })
     : makeD2({ d, s, sets: num(p, 'sets'), seed });
 }
@@ -114,16 +120,27 @@ export function buildSetup(source: DataSource, p: Params): ChenLuoSetup {
   };
 }
 
-/** A small cache of setups keyed by the parameter values (runs with equal parameters share one). */
+/**
+ * A small cache of setups keyed by the parameter values (runs with equal parameters share one):
+ * at most 32 setups, and at most half the memory limit of data among them (the oldest go first;
+ * a sweep over data sizes keeps only the last few large data sets).
+ */
 export function setupCache(source: DataSource): (p: Params) => ChenLuoSetup {
   const cache = new Map<string, ChenLuoSetup>();
+  const bytes = (st: ChenLuoSetup): number => dataSetBytes(st.data.n, st.data.s, st.data.d);
   return (p) => {
     const key = JSON.stringify(Object.entries(p).sort(([a], [b]) => (a < b ? -1 : 1)));
     let hit = cache.get(key);
     if (!hit) {
       hit = buildSetup(source, p);
-      if (cache.size >= 32) cache.delete(cache.keys().next().value as string);
       cache.set(key, hit);
+      let total = 0;
+      for (const st of cache.values()) total += bytes(st);
+      for (const [k, st] of cache) {
+        if (k === key || (cache.size <= 32 && total <= 0.5 * memoryLimit())) break;
+        cache.delete(k);
+        total -= bytes(st);
+      }
     }
     return hit;
   };

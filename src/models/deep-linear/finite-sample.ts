@@ -6,6 +6,7 @@
  */
 import { gemm, gemmNT, gemmTN } from '../../linalg/dense.js';
 import type { Vec } from '../../solve/types.js';
+import { checkAllocation, FLOAT64 } from '../../util/limits.js';
 import { num } from '../params.js';
 import type { FiniteSample, Params } from '../types.js';
 import { target } from './target.js';
@@ -19,10 +20,14 @@ export function deepLinearFiniteSample(p: Params): FiniteSample<Inputs> {
   const C = new Float64Array(nn);
   const D = new Float64Array(nn); // P − Σ
   const R = new Float64Array(nn); // (P − Σ) C
+  const exampleShape = `${n} inputs`;
   return {
     dim: 2 * nn,
+    exampleBytes: n * FLOAT64,
+    exampleShape,
     lift: (y) => Float64Array.from(y),
     sample(rng, count) {
+      checkAllocation(`deep-linear: ${count} examples × ${exampleShape}`, count * n * FLOAT64, { of: 'training data', hint: 'draw fewer examples' });
       const x = new Float64Array(count * n);
       for (let i = 0; i < x.length; i++) x[i] = rng.normal();
       return { count, x };

@@ -9,6 +9,7 @@ import type { Model, Params, ScalarObservable, StateBlock } from '../types.js';
 import { halfLearningTime, modeStrength, target, targetSpectrum, TARGETS } from './target.js';
 import { deepLinearPredictions } from './predictions.js';
 import { deepLinearFiniteSample } from './finite-sample.js';
+import { minOf } from '../../util/array.js';
 
 function layout(p: Params): StateBlock[] {
   const n = num(p, 'n');
@@ -136,7 +137,7 @@ export const deepLinear: Model = {
   horizon: (p) => {
     const S = targetSpectrum(p).filter((s) => s > 0);
     const u0 = choice(p, 'init') === 'aligned' ? num(p, 'u0') : num(p, 'eps') ** 2;
-    const slowest = Math.min(...S);
+    const slowest = minOf(S);
     const tEnd = Math.max(3 * halfLearningTime(slowest, Math.min(u0, slowest / 4)), 10);
     const grid = geomspace(tEnd * 1e-4, tEnd, 300);
     const saveAt = new Float64Array(grid.length + 1);

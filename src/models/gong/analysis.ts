@@ -17,6 +17,7 @@
 import type { Trajectory } from '../../run/trajectory.js';
 import { blockDiag, spectrumWithMass } from './observables.js';
 import { engineFor } from './engine.js';
+import { maxOf, minOf } from '../../util/array.js';
 
 export const ACC_LEVEL = 0.95;
 export const LOSS_LEVEL = 0.1 * Math.LN2;
@@ -110,6 +111,6 @@ export function learnedSpectrum(tr: Trajectory, i = tr.solution.y.length - 1): L
   sigma.forEach((x, k) => {
     if (x > threshold) (qmass[k] > 0.5 ? q : p).push(x);
   });
-  const index = q.length === 0 ? 0 : p.length === 0 ? Infinity : Math.min(...q) / Math.max(...p);
+  const index = q.length === 0 ? 0 : p.length === 0 ? Infinity : minOf(q) / maxOf(p);
   return { q, p, index, threshold };
 }

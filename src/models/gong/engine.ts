@@ -2,9 +2,10 @@
  * One evaluator per parameter set (full-matrix or reduced), cached: building a full evaluator
  * draws its fixed sample, and the same parameters must always give the same vector field.
  */
+import { memoryLimit } from '../../util/limits.js';
 import type { Params } from '../types.js';
 import { gongConfig, type GongConfig } from './config.js';
-import { FullModel } from './full.js';
+import { FullModel, fullModelBytes } from './full.js';
 import type { Mask, Metrics } from './metrics.js';
 import { ReducedModel } from './reduced.js';
 
@@ -63,6 +64,15 @@ export function engineFor(p: Params): Engine {
   }
   e = make(gongConfig(p));
   CACHE.set(key, e);
-  while (CACHE.size > CACHE_SIZE) CACHE.delete(CACHE.keys().next().value as string);
+  // at most CACHE_SIZE engines, and at most half the memory limit in full-flow samples among them
+  // (the least recently used go first, never the one just built)
+  const bytes = (x: Engine): number => (x.kind === 'full' ? fullModelBytes(x.config) : 0);
+  let total = 0;
+  for (const x of CACHE.values()) total += bytes(x);
+  for (const [k, x] of CACHE) {
+    if (k === key || (CACHE.size <= CACHE_SIZE && total <= 0.5 * memoryLimit())) break;
+    CACHE.delete(k);
+    total -= bytes(x);
+  }
   return e;
 }

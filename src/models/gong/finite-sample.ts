@@ -42,6 +42,7 @@
 import type { Vec } from '../../solve/types.js';
 import { inputError } from '../../util/errors.js';
 import type { Rng } from '../../util/rng.js';
+import { checkAllocation, FLOAT64 } from '../../util/limits.js';
 import type { FiniteSample, Params } from '../types.js';
 import { gongConfig, type GongConfig } from './config.js';
 import { directions, drawIidTokens, redrawIidTokens, type Tokens } from './data.js';
@@ -112,8 +113,12 @@ export function gongFiniteSample(p: Params): FiniteSample<GongPrompts> {
   };
 
   const projected = new Float64Array(flowDim);
+  const exampleBytes = (L + 1) * (2 * d * FLOAT64 + 2); // a prompt: L + 1 tokens [x^P; x^Q], label and type
+  const exampleShape = `${L + 1} tokens × ${2 * d} coordinates`; // one example is one prompt
   return {
     dim: lay.dim,
+    exampleBytes,
+    exampleShape,
     lift(yFlow: Vec): Vec {
       if (!reduced) return Float64Array.from(yFlow);
       const { WP, WQ, u } = engineFor(p).blocks(yFlow); // the reduced flow's own matrices
@@ -124,6 +129,7 @@ export function gongFiniteSample(p: Params): FiniteSample<GongPrompts> {
       return theta;
     },
     sample(rng: Rng, count: number): GongPrompts {
+      checkAllocation(`gong: ${count} prompts × ${L + 1} tokens × ${2 * d} coordinates`, count * exampleBytes, { of: 'training data', hint: 'draw fewer prompts, or use a smaller L or d' });
       return { prompts: count, stride: L + 1, tokens: drawIidTokens(fc, dir, rng, count * (L + 1)) };
     },
     resample: (rng, data) => redrawIidTokens(fc, dir, rng, data.tokens),

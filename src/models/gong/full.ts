@@ -24,6 +24,7 @@ import { averageA, clusterKernel, kappa, rayPoints, type AverageA, type ClusterK
 import { directions, drawTokens, TYPE_P, TYPE_Q, type Directions, type Tokens } from './data.js';
 import { halfNormalRule, type Rule } from './quadrature.js';
 import { logistic, logisticDeriv, MetricsAccumulator, type Mask, type Metrics } from './metrics.js';
+import { checkAllocation, FLOAT64 } from '../../util/limits.js';
 
 const relu = (x: number): number => (x > 0 ? x : 0);
 
@@ -38,6 +39,16 @@ export const INNER_ORDER_A = 12;
 export function fullLayout(c: GongConfig): { wp: number; wq: number; u: number; dim: number } {
   const dd = c.d * c.d;
   return { wp: 0, wq: dd, u: c.trainU ? 2 * dd : -1, dim: 2 * dd + (c.trainU ? 1 : 0) };
+}
+
+/**
+ * Bytes of a full-matrix evaluator: its fixed sample (N prompts of L + 1 tokens, or N queries at
+ * L = ∞; 2d coordinates, a label and a type per token) and the per-query workspace (F, its parts,
+ * W_P x, W_Q x and the derivative statistics), checked before the sample is drawn.
+ */
+export function fullModelBytes(c: GongConfig): number {
+  const tokens = c.N * (c.infinite ? 1 : c.L + 1);
+  return tokens * (2 * c.d * FLOAT64 + 2) + c.N * ((8 + 2 * c.d) * FLOAT64 + 1);
 }
 
 export class FullModel {
@@ -78,6 +89,7 @@ export class FullModel {
     this.dir = directions(c);
     this.stride = c.infinite ? 1 : c.L + 1;
     this.nQ = c.N;
+    checkAllocation(`gong: the fixed sample of N = ${c.N} ${c.infinite ? 'queries' : `prompts × ${this.stride} tokens`} × ${2 * c.d} coordinates`, fullModelBytes(c), { of: 'data and per-query workspace', hint: `use a smaller N${c.infinite ? '' : ', L'} or d` });
     this.tokens = drawTokens(c, this.dir, c.N, this.stride, 0);
     this.dim = 2 * c.d * c.d + (c.trainU ? 1 : 0);
     this.kappaP = c.infinite && c.variant === 'B' ? 0.5 * (1 - c.q0) * kappa(c, c.quad) : 0;

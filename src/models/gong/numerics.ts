@@ -12,6 +12,7 @@ import { resolveParams } from '../params.js';
 import { GONG_PARAMS } from './config.js';
 import { engineFor } from './engine.js';
 import { TYPE_P, TYPE_Q } from './data.js';
+import { maxAbs, maxOf } from '../../util/array.js';
 
 /** The setting of the reduced/full comparison: the check's own data law and model from the symmetric start (the reduced flow's domain). */
 export const AGREEMENT_SETTING: Readonly<Record<string, ParamValue>> = {
@@ -75,7 +76,7 @@ export function agreement(ctx: CheckContext): Agreement {
   const K = full.length;
   for (const name of AGREEMENT_OBSERVABLES) {
     const red = reduced.series[name];
-    const scale = Math.max(...Array.from(red, Math.abs), 1e-300);
+    const scale = Math.max(maxAbs(red), 1e-300);
     for (let i = 0; i < red.length; i++) {
       const vals = full.map((f) => f.series[name][i]);
       const mean = vals.reduce((a, b) => a + b, 0) / K;
@@ -121,12 +122,12 @@ export function quadratureCheck(ctx: CheckContext): QuadratureCheck {
     for (const y of states) {
       lo.lossGrad(y, g1);
       hi.lossGrad(y, g2);
-      const scale = Math.max(...Array.from(g2, Math.abs));
+      const scale = maxAbs(g2);
       for (let i = 0; i < 5; i++) worst = Math.max(worst, Math.abs(g1[i] - g2[i]) / scale);
     }
     rows.push({ setting: `${set.qlaw}, normalize=${set.normalize}`, states: states.length, relChange: worst });
   }
-  s.quadrature = { order, rows, maxRel: Math.max(...rows.map((r) => r.relChange)) };
+  s.quadrature = { order, rows, maxRel: maxOf(rows.map((r) => r.relChange)) };
   return s.quadrature;
 }
 

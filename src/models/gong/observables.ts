@@ -10,6 +10,7 @@ import type { Params, ScalarObservable } from '../types.js';
 import { schedule } from './dynamics.js';
 import { engineFor, type Engine } from './engine.js';
 import { emptyMetrics, type Metrics } from './metrics.js';
+import { maxOf } from '../../util/array.js';
 
 export interface Snapshot {
   readonly all: Metrics;
@@ -127,7 +128,7 @@ export function snapshot(engine: Engine, y: Float64Array): Snapshot {
     if (qmass[k] > 0.5) sQ = Math.max(sQ, sigma[k]);
     else sP = Math.max(sP, sigma[k]);
   }
-  const maxRe = (M: Float64Array): number => Math.max(...eigenvalues(matrixView(M, d, d)).re);
+  const maxRe = (M: Float64Array): number => maxOf(eigenvalues(matrixView(M, d, d)).re);
   const snap: Snapshot = {
     all, P, Q, a, b, p, q, resP: Math.sqrt(rP), resQ: Math.sqrt(rQ),
     frobP: frob(WP), frobQ: frob(WQ), specP: sP, specQ: sQ,

@@ -10,6 +10,7 @@ import { makeRng } from '../../util/rng.js';
 import { num } from '../params.js';
 import type { Model, Params } from '../types.js';
 import { DATA_X, init, relativeChange } from './network.js';
+import { hypotOf } from '../../util/array.js';
 
 export interface GdResult { readonly reached: boolean; readonly loss: number; readonly rd: number; readonly steps: number }
 
@@ -36,7 +37,7 @@ function kernelScale(y: Vec, m: number): number {
   for (let it = 0; it < 100; it++) {
     const w = new Float64Array(n);
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) w[i] += K[i * n + j] * v[j];
-    lambda = Math.hypot(...w);
+    lambda = hypotOf(w);
     if (lambda === 0) return 0;
     v = w.map((x) => x / lambda);
   }

@@ -19,6 +19,7 @@
 import { gemm, randomOrthogonal } from '../../linalg/dense.js';
 import type { Vec } from '../../solve/types.js';
 import { inputError } from '../../util/errors.js';
+import { checkAllocation, FLOAT64, formatCount } from '../../util/limits.js';
 import { makeRng, type Rng } from '../../util/rng.js';
 import { num } from '../params.js';
 import type { FiniteSample, Params } from '../types.js';
@@ -55,14 +56,34 @@ export function ambientLayout(c: YangConfig, d: number): AmbientLayout {
   };
 }
 
-/** The orthonormal dictionary E (d×p, row-major), seeded. */
+const DICTIONARIES = new Map<string, Float64Array>();
+const DICTIONARY_CACHE = 8;
+
+/**
+ * The orthonormal dictionary E (d×p, row-major), seeded. Cached (the last few): drawing it
+ * orthogonalises a d×d Gaussian matrix, seconds at d = 1024, and every run of a comparison
+ * needs the same one. The array is shared: do not modify it.
+ */
 export function dictionary(K: number, d: number, seed: number): Float64Array {
+  const key = `${K},${d},${seed}`;
+  const hit = DICTIONARIES.get(key);
+  if (hit) return hit;
   const p = 2 * K;
   const rng = makeRng((seed ^ 0x5bd1e995) >>> 0);
   const Q = randomOrthogonal(d, () => rng.normal());
   const E = new Float64Array(d * p);
   for (let i = 0; i < d; i++) for (let j = 0; j < p; j++) E[i * p + j] = Q[i * d + j];
+  DICTIONARIES.set(key, E);
+  while (DICTIONARIES.size > DICTIONARY_CACHE) DICTIONARIES.delete(DICTIONARIES.keys().next().value as string);
   return E;
+}
+
+/** Bytes of the ambient network's workspace (AmbientNetwork) and of the dictionary and features, for the size check. */
+export function ambientWorkspaceBytes(c: YangConfig, d: number): number {
+  const { m, L, p } = c;
+  const floats = 4 * d * d + 4 * m * d + L * d + 2 * L * L + 2 * L * d + 2 * m * L + 2 * d + L * L + d * Math.max(d, m) + d * d // W, gW; w, gw; Wx; P; Z; pre; u, Y; G; dd; refl
+    + d * d + 2 * d * p; // the d×d orthogonal matrix the dictionary is cut from; E and the features
+  return floats * FLOAT64;
 }
 
 /**
@@ -318,14 +339,23 @@ export function yangFiniteSample(p: Params): FiniteSample<AmbientData> {
   if (c.training === 'three-stage') throw inputError('yang: finite-sample training follows one mode at a time; use training=simultaneous, neurons or attention (the three-stage schedule switches the masks in time).');
   if (c.keyQuery === 'separate' && c.dk > d) throw inputError(`yang: dk = ${c.dk} exceeds the ambient dimension d = ${d}.`);
   const seed = typeof p.seed === 'number' ? p.seed : 0;
-  const E = dictionary(c.K, d, seed);
   const lay = ambientLayout(c, d);
-  const net = new AmbientNetwork(c, d, E);
+  checkAllocation(`yang: the ambient network at d = ${d}, m = ${c.m} (${formatCount(lay.n)} parameters and the network's workspace)`, ambientWorkspaceBytes(c, d) + 3 * lay.n * FLOAT64, { hint: 'use a smaller d or m' });
+  // the dictionary, the features and the network are built on first use (lift, project, sample,
+  // lossGrad), so that the form itself is cheap: its sizes can be read before any training
+  let built: { readonly E: Float64Array; readonly F: Float64Array; readonly net: AmbientNetwork } | null = null;
+  const parts = (): { readonly E: Float64Array; readonly F: Float64Array; readonly net: AmbientNetwork } => {
+    if (built) return built;
+    const E = dictionary(c.K, d, seed);
+    built = { E, F: features(E, d, c.p, overlap), net: new AmbientNetwork(c, d, E) };
+    return built;
+  };
   const rates = stageRates(c, c.training === 'neurons' || c.training === 'attention' ? c.training : 'simultaneous');
   const data = makeDataset(c.K, c.pad);
   const { p: dim, L, dk, m } = c;
   /** The flow state of θ: A = EᵀWE (K̃ = W_K E, Q̃ = W_Q E), ω = Eᵀw. */
   const project = (theta: Vec, out: Vec): void => {
+    const { E } = parts();
     for (let h = 0; h < c.storedHeads; h++) {
       const o = lay.attnOffset(h);
       const oo = c.attnOffset(h);
@@ -353,6 +383,7 @@ export function yangFiniteSample(p: Params): FiniteSample<AmbientData> {
   };
   /** θ with nothing outside the span: W = E A Eᵀ (W_K = K̃Eᵀ, …), w = E ω. */
   const lift = (y: Vec): Vec => {
+    const { E } = parts();
     const theta = new Float64Array(lay.n);
     for (let h = 0; h < c.storedHeads; h++) {
       const o = lay.attnOffset(h);
@@ -381,9 +412,9 @@ export function yangFiniteSample(p: Params): FiniteSample<AmbientData> {
     return theta;
   };
   const flowState = new Float64Array(c.n);
-  const F = features(E, d, c.p, overlap);
   /** Fills `batch` with fresh examples: a uniform type (k, s), its tokens, optional token noise. */
   const drawInto = (rng: Rng, batch: AmbientData): void => {
+    const { F } = parts();
     const { X, y } = batch;
     X.fill(0); // padding stays exactly 0
     for (let s = 0; s < batch.count; s++) {
@@ -395,16 +426,21 @@ export function yangFiniteSample(p: Params): FiniteSample<AmbientData> {
       }
     }
   };
+  const exampleBytes = (L * d + 1) * FLOAT64; // L tokens of d coordinates, and the label
+  const exampleShape = `${L} tokens × ${d} coordinates`;
   return {
     dim: lay.n,
+    exampleBytes,
+    exampleShape,
     lift: (y) => lift(y),
     sample(rng: Rng, count: number): AmbientData {
+      checkAllocation(`yang: ${formatCount(count)} examples × ${exampleShape}`, count * exampleBytes, { of: 'training data', hint: 'draw fewer examples, or use a smaller d or pad' });
       const batch = { count, X: new Float64Array(count * L * d), y: new Float64Array(count) };
       drawInto(rng, batch);
       return batch;
     },
     resample: (rng, batch) => drawInto(rng, batch),
-    lossGrad: (theta, batch, idx, grad) => net.lossGrad(theta, batch, idx, grad, rates),
+    lossGrad: (theta, batch, idx, grad) => parts().net.lossGrad(theta, batch, idx, grad, rates),
     project,
     residual(theta) {
       project(theta, flowState);

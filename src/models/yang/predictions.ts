@@ -15,6 +15,7 @@ import {
   FLOW_SOLVER, K3_SIMULTANEOUS, kinkRecord, NEURONS_FIRST, SLIDING_ETAS, SLIDING_HORIZON, STAGE3_EXTENSION, yangRuns,
 } from './runs.js';
 import type { StagedRun } from './training.js';
+import { maxAbs } from '../../util/array.js';
 
 const PAPER = 'Yang, Wang, Lee, Liang, ICLR 2025';
 const NOTE = 'technical note yang-two-mixture.md';
@@ -263,7 +264,7 @@ const slidingVsGd: Prediction = {
     const yF = flow.yEnd;
     const [big, small] = gd.map((g) => g.solution.yEnd);
     const rich = yF.map((_, i) => 2 * small[i] - big[i]);
-    const scale = Math.max(...Array.from(yF, Math.abs));
+    const scale = maxAbs(yF);
     const dist = (a: ArrayLike<number>): number => {
       let d = 0;
       for (let i = 0; i < yF.length; i++) d = Math.max(d, Math.abs(a[i] - yF[i]));
