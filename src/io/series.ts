@@ -3,7 +3,7 @@
  * (t, state…, loss, observables…, tracked-matrix summaries…), and `run.json`: the provenance
  * record (src/io/provenance.ts) with the run's events, kink record, stages and labelled final state.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Model, Trajectory } from '../models/types.js';
 import type { Stage } from '../stages/index.js';
@@ -19,12 +19,22 @@ export function ensureDir(dir: string): void {
   }
 }
 
-export function seriesCsv(model: Model, tr: Trajectory): string {
+/** The CSV's lines: header, then one row per save time (written one by one: a long run's table can exceed a string's length). */
+export function* seriesCsvLines(model: Model, tr: Trajectory): Generator<string> {
   const n = tr.solution.yEnd.length;
   const stateNames = stateColumns(model.layout(tr.params), n);
   const names = ['loss', ...Object.keys(tr.series).filter((k) => k !== 'loss')];
-  const rows = Array.from(tr.t, (t, i) => [String(t), ...Array.from(tr.solution.y[i], String), ...names.map((k) => String(tr.series[k][i]))].join(','));
-  return `${['t', ...stateNames, ...names].join(',')}\n${rows.join('\n')}\n`;
+  yield `${['t', ...stateNames, ...names].join(',')}\n`;
+  for (let i = 0; i < tr.t.length; i++) yield `${[String(tr.t[i]), ...Array.from(tr.solution.y[i], String), ...names.map((k) => String(tr.series[k][i]))].join(',')}\n`;
+}
+
+function writeLines(path: string, lines: Iterable<string>): void {
+  const fd = openSync(path, 'w');
+  try {
+    for (const line of lines) writeSync(fd, line);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export type RunRecordInput = Omit<ProvenanceInput, 'model' | 'params' | 'seed' | 'solver' | 'status' | 'message' | 'stats' | 'wallMs'>;
@@ -36,7 +46,7 @@ export function writeRun(dir: string, model: Model, tr: Trajectory, stages: Stag
   ensureDir(dir);
   const csv = join(dir, 'trajectory.csv');
   const json = join(dir, 'run.json');
-  writeFileSync(csv, seriesCsv(model, tr));
+  writeLines(csv, seriesCsvLines(model, tr));
   const s = tr.solution;
   const names = stateColumns(model.layout(tr.params), s.yEnd.length);
   writeFileSync(json, JSON.stringify({

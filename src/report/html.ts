@@ -38,7 +38,9 @@ export function markdownToHtml(md: string, baseDir: string): string {
         i++;
       }
       i--;
-      out.push('<table>', ...rows.map((r, k) => `<tr>${r.map((c) => (k === 0 ? `<th>${inline(c, baseDir)}</th>` : `<td>${inline(c, baseDir)}</td>`)).join('')}</tr>`), '</table>');
+      out.push('<table>');
+      rows.forEach((r, k) => out.push(`<tr>${r.map((c) => (k === 0 ? `<th>${inline(c, baseDir)}</th>` : `<td>${inline(c, baseDir)}</td>`)).join('')}</tr>`)); // no spread: tables may be long
+      out.push('</table>');
       continue;
     }
     if (/^\s*- /.test(line)) {
