@@ -8,37 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir, tempModel } from '../helpers/cli.js';
-
-const FUNCTIONS = ['exp', 'log', 'log1p', 'expm1', 'sqrt', 'abs', 'sign', 'min', 'max', 'relu', 'heaviside', 'sigmoid', 'softplus', 'tanh', 'sin', 'cos', 'erf', 'Phi', 'phi'];
-const HOSTILE = ['constructor', '__proto__', 'prototype', 'process', 'globalThis', 'this', 'eval', 'Function', 'require', 'import', 'toString', 'valueOf', 'hasOwnProperty'];
-const PAYLOADS = [
-  'constructor.constructor("globalThis.__gradflowPwned = 1")()',
-  '"; globalThis.__gradflowPwned = 1; "',
-  '`${globalThis.__gradflowPwned = 1}`',
-  'u = 1',
-  'f(x) = x',
-  '[1,2][0]',
-  '{a: 1}.a',
-  'u ? 1 : 2',
-  'u.constructor',
-  '1 to cm',
-];
-
-/** Expressions over state u, v and parameter y: mostly well-formed, with hostile leaves and junk mixed in. */
-const expression: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
-  e: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    fc.constantFrom('u', 'v', 'y', 't', 'pi', 'e', 'loss'),
-    fc.constantFrom('0', '1', '2.5', '-0', '1e-300', '1e300', '1e309', 'NaN', 'Infinity'),
-    fc.constantFrom(...HOSTILE),
-    fc.constantFrom(...PAYLOADS),
-    fc.string({ maxLength: 6 }),
-    fc.tuple(tie('e'), fc.constantFrom('+', '-', '*', '/', '^', '', ' ', ',', '=='), tie('e')).map(([a, op, b]) => `${a} ${op} ${b}`),
-    fc.tuple(fc.constantFrom(...FUNCTIONS, 'gamma', 'foo'), fc.array(tie('e'), { maxLength: 3 })).map(([f, args]) => `${f}(${args.join(', ')})`),
-    tie('e').map((a) => `(${a})`),
-    tie('e').map((a) => `-${a}`),
-  ),
-})).e;
+import { expression, flagText, jsonValue, modelKey, resultLine } from './generators.js';
 
 function expectClean(r: { code: number; err: string; out: string }, codes: readonly number[] = [0, 1, 2, 3]): void {
   expect(codes).toContain(r.code);
@@ -69,17 +39,14 @@ describe('fuzz: no input gives an internal error, a stack trace or an executed p
   }, 120_000);
 
   it('generated model-file objects: any keys, any value types', async () => {
-    const value = fc.oneof(fc.string({ maxLength: 8 }), fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.double(), { maxLength: 4 }), fc.dictionary(fc.constantFrom('u', 'v', 'x', '__proto__', 'constructor', 'lin', 'geom', 'normal'), fc.oneof(fc.double(), fc.string({ maxLength: 4 }), fc.array(fc.double(), { maxLength: 3 })), { maxKeys: 3 }));
-    const keys = fc.constantFrom('name', 'description', 'state', 'params', 'loss', 'rhs', 't0', 't_end', 'save_at', 'events', 'solver', 'data', 'tend', '__proto__');
-    await fc.assert(fc.asyncProperty(fc.dictionary(keys, value, { maxKeys: 8 }), async (obj) => {
+    await fc.assert(fc.asyncProperty(fc.dictionary(modelKey, jsonValue, { maxKeys: 8 }), async (obj) => {
       const file = tempModel({ state: { u: 1 }, loss: 'u^2/2', t_end: 1, ...obj });
       expectClean(await runCli('solve', file, '--max-steps', '500'));
     }), { numRuns: 150, seed: 11 });
   }, 120_000);
 
   it('generated flags on run and sweep', async () => {
-    const text = fc.oneof(fc.constantFrom('0', '-1', '1.5', '1e20', 'NaN', 'Infinity', '', 'abc', '1e-300', 'constructor', '0x10', '2'), fc.string({ maxLength: 6 }));
-    const flag = fc.tuple(fc.constantFrom('--method', '--rtol', '--atol', '--max-steps', '--kinks', '--set', '--event', '--workers'), text);
+    const flag = fc.tuple(fc.constantFrom('--method', '--rtol', '--atol', '--max-steps', '--kinks', '--set', '--event', '--workers'), flagText);
     await fc.assert(fc.asyncProperty(fc.array(flag, { maxLength: 3 }), async (flags) => {
       const args = flags.flatMap(([f, v]) => [f, f === '--set' ? `u=${v}` : f === '--event' ? `loss<${v}` : v]);
       expectClean(await runCli('run', 'factorization', '--no-figures', '--max-steps', '2000', ...args, '--out', tempDir(), '--force'));
@@ -91,7 +58,7 @@ describe('fuzz: no input gives an internal error, a stack trace or an executed p
   it('generated result folders: garbage lines and definitions are refused, never adopted', async () => {
     const base = tempDir();
     expectClean(await runCli('sweep', 'factorization', '--x', 'y=1:2:2', '--y', 'u=0.1:0.2:2', '--metric', 'final:loss', '--workers', '1', '--out', base), [0]);
-    const line = fc.oneof(fc.json(), fc.string({ maxLength: 30 }), fc.constant('{"index":1}'), fc.constant('{"index":0,"ix":0,"iy":0,"params":{},"status":"success","message":"","metrics":{"final:loss":1}}'));
+    const line = resultLine;
     let n = 0;
     await fc.assert(fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 3 }), fc.boolean(), async (lines, corruptDefinition) => {
       const dir = join(tempDir(), `f${n++}`);
