@@ -2,14 +2,22 @@
  * Expression trees: numbers, symbols and calls of whitelisted operations.
  *
  * Trees are immutable and built only through the constructors below, which fold constants and
- * drop neutral elements as they go (x·1 → x, x+0 → x, 0·x → 0). That keeps symbolic
- * derivatives small without a separate (slow) simplification pass. Subtrees are shared by
- * reference, so a derivative is a DAG in memory; `emit-js` merges structurally equal
- * subtrees into temporaries (common-subexpression elimination).
+ * drop neutral elements as they go (x·1 → x, x+0 → x). That keeps symbolic derivatives small
+ * without a separate (slow) simplification pass. Subtrees are shared by reference, so a
+ * derivative is a DAG in memory; `emit-js` merges structurally equal subtrees into temporaries
+ * (common-subexpression elimination).
  *
- * Convention: 0·x folds to 0 even where x could be infinite. Every such x in a gradient is a
- * factor that the chain rule multiplies by a zero derivative (heaviside′, sign′), so the
- * product is zero almost everywhere, which is the derivative we want.
+ * Domains are preserved: a fold never turns an expression that is NaN somewhere into one that is
+ * finite there. So 0·x folds to 0 only when x is *total* (finite for every finite input: numbers,
+ * symbols, + − ·, integer powers, and exp, sin, cos, tanh, sigmoid, softplus, relu, abs, …; see
+ * `isTotal`), 0/x folds only when x is a nonzero number, and x/x is never cancelled: 0·log(u) and
+ * (u − ½)/(u − ½) keep their NaN at u < 0 and u = ½. Derivatives are different: there a zero
+ * *derivative* factor annihilates whatever it multiplies (the chain rule's convention, see diff.ts,
+ * which uses its own folding products for that).
+ *
+ * Deep trees: every walk over trees in src/expr is iterative (or recurses only a bounded number
+ * of levels), and long chains of + − or · / are built as balanced trees (`sumOf`, `productOf`),
+ * so expressions of any length up to the parser's limit compile without exhausting the stack.
  */
 
 export type Op =
@@ -81,7 +89,11 @@ export function neg(a: Expr): Expr {
 
 export function mul(a: Expr, b: Expr): Expr {
   if (isNum(a) && isNum(b)) return folded(a.value * b.value) ?? call('mul', [a, b]);
-  if (isConst(a, 0) || isConst(b, 0)) return ZERO;
+  if (isConst(a, 0) || isConst(b, 0)) {
+    // 0·x → 0 only where x cannot be NaN or infinite: 0·log(u) keeps log's domain (header)
+    const x = isConst(a, 0) ? b : a;
+    return isTotal(x) ? ZERO : call('mul', [ZERO, x]);
+  }
   if (isConst(a, 1)) return b;
   if (isConst(b, 1)) return a;
   if (isConst(a, -1)) return neg(b);
@@ -101,7 +113,7 @@ export function mul(a: Expr, b: Expr): Expr {
 
 export function div(a: Expr, b: Expr): Expr {
   if (isNum(a) && isNum(b)) return folded(a.value / b.value) ?? call('div', [a, b]);
-  if (isConst(a, 0) && !isConst(b, 0)) return ZERO;
+  // 0/x is not folded: x may be 0 (and 0/c with c a nonzero number was folded above)
   if (isConst(b, 1)) return a;
   if (isConst(b, -1)) return neg(a);
   if (a.kind === 'call' && a.op === 'neg') return neg(div(a.args[0], b));
@@ -127,28 +139,154 @@ export function fn(op: Op, ...args: Expr[]): CallNode {
 
 /** Every symbol name used in the tree. */
 export function symbolsOf(e: Expr, into: Set<string> = new Set()): Set<string> {
+  // pre-order, left to right (the order of first appearance in the text)
   const seen = new Set<Expr>();
-  const walk = (x: Expr): void => {
-    if (seen.has(x)) return;
+  const stack: Expr[] = [e];
+  while (stack.length > 0) {
+    const x = stack.pop() as Expr;
+    if (seen.has(x)) continue;
     seen.add(x);
     if (x.kind === 'sym') into.add(x.name);
-    else if (x.kind === 'call') x.args.forEach(walk);
-  };
-  walk(e);
+    else if (x.kind === 'call') for (let i = x.args.length - 1; i >= 0; i--) stack.push(x.args[i]);
+  }
   return into;
 }
 
 /** Replaces symbols by trees (used to inline `loss` into event expressions). */
 export function substitute(e: Expr, bindings: ReadonlyMap<string, Expr>): Expr {
-  const memo = new Map<Expr, Expr>();
-  const walk = (x: Expr): Expr => {
-    const hit = memo.get(x);
-    if (hit) return hit;
-    let out: Expr = x;
-    if (x.kind === 'sym') out = bindings.get(x.name) ?? x;
-    else if (x.kind === 'call') out = call(x.op, x.args.map(walk));
-    memo.set(x, out);
+  return mapDag<Expr>(e, (x) => (x.kind === 'sym' ? bindings.get(x.name) ?? x : x), (x, args) => call(x.op, args));
+}
+
+/** A memo for `mapDag`: a Map, or a WeakMap shared across calls. */
+export interface DagMemo<T> {
+  get(e: Expr): T | undefined;
+  set(e: Expr, value: T): unknown;
+}
+
+/**
+ * Post-order map over a tree (a DAG: shared subtrees are mapped once, by reference) without
+ * recursion: `node(x, mapped arguments)` for calls, `leaf(x)` for numbers and symbols, each called
+ * once per distinct node, children left to right before their parent — the order of the obvious
+ * recursive walk, so results (and any side effects' order) are the same as that walk's.
+ */
+export function mapDag<T>(
+  root: Expr,
+  leaf: (x: NumNode | SymNode) => T,
+  node: (x: CallNode, args: T[]) => T,
+  memo: DagMemo<T> = new Map(),
+): T {
+  const hit = memo.get(root);
+  if (hit !== undefined) return hit;
+  if (root.kind !== 'call') {
+    const out = leaf(root);
+    memo.set(root, out);
     return out;
+  }
+  const stack: Array<{ x: CallNode; done: T[] }> = [{ x: root, done: [] }];
+  for (;;) {
+    const top = stack[stack.length - 1];
+    if (top.done.length < top.x.args.length) {
+      const a = top.x.args[top.done.length];
+      const known = memo.get(a);
+      if (known !== undefined) top.done.push(known);
+      else if (a.kind !== 'call') {
+        const out = leaf(a);
+        memo.set(a, out);
+        top.done.push(out);
+      } else stack.push({ x: a, done: [] });
+      continue;
+    }
+    stack.pop();
+    const out = node(top.x, top.done);
+    memo.set(top.x, out);
+    if (stack.length === 0) return out;
+    stack[stack.length - 1].done.push(out);
+  }
+}
+
+/** Longest root-to-leaf path (a lone number or symbol has depth 0). */
+export function depthOf(e: Expr): number {
+  return mapDag<number>(e, () => 0, (_, d) => 1 + d.reduce((m, x) => (x > m ? x : m), 0));
+}
+
+const TOTAL_FN: ReadonlySet<Op> = new Set<Op>([
+  'add', 'sub', 'mul', 'neg', 'exp', 'expm1', 'sin', 'cos', 'tanh', 'sigmoid', 'softplus', 'relu', 'abs',
+  'sign', 'heaviside', 'min', 'max', 'erf', 'Phi', 'phi',
+]);
+const totalMemo = new WeakMap<Expr, boolean>();
+
+/**
+ * True if e is finite wherever its symbols are (numbers, symbols, + − ·, powers with a constant
+ * nonnegative integer exponent, and the functions defined on the whole line). log, log1p, sqrt,
+ * division and other powers are not total. Used to decide whether 0·e may fold to 0.
+ */
+export function isTotal(e: Expr): boolean {
+  if (e.kind !== 'call') return true;
+  return mapDag<boolean>(e, () => true, (x, args) => {
+    if (x.op === 'pow') {
+      const w = x.args[1];
+      return args[0] && w.kind === 'num' && Number.isInteger(w.value) && w.value >= 0;
+    }
+    return TOTAL_FN.has(x.op) && args.every(Boolean);
+  }, totalMemo);
+}
+
+/**
+ * Chains longer than this are built as balanced trees; up to it they fold from the left exactly
+ * as a left-to-right reading does (so every existing short expression, and its emitted code, is
+ * unchanged). A balanced chain of n terms has depth ⌈log2 n⌉ instead of n.
+ */
+export const CHAIN_FOLD = 64;
+
+/**
+ * Σ ±terms[i] (`negative[i]` marks a subtracted term; the first term is normally positive):
+ * folded from the left with add/sub for up to CHAIN_FOLD terms, as a balanced tree beyond.
+ *
+ * Floating point: a balanced sum re-associates the terms, so its rounding differs from the left
+ * fold's (its error bound is O(log n)·ε instead of O(n)·ε); only long chains are re-associated.
+ */
+export function sumOf(terms: readonly Expr[], negative?: readonly boolean[]): Expr {
+  if (terms.length === 0) return ZERO;
+  const neg_ = (i: number): boolean => negative?.[i] ?? false;
+  if (terms.length <= CHAIN_FOLD) {
+    let acc = neg_(0) ? neg(terms[0]) : terms[0];
+    for (let i = 1; i < terms.length; i++) acc = neg_(i) ? sub(acc, terms[i]) : add(acc, terms[i]);
+    return acc;
+  }
+  // each subtree is (e, s): the value s·e with s = ±1, so runs of subtracted terms stay sums
+  const build = (lo: number, hi: number): [Expr, boolean] => {
+    if (hi - lo === 1) return [terms[lo], neg_(lo)];
+    const mid = (lo + hi) >>> 1;
+    const [l, ln] = build(lo, mid);
+    const [r, rn] = build(mid, hi);
+    if (ln === rn) return [add(l, r), ln];
+    return ln ? [sub(r, l), false] : [sub(l, r), false];
   };
-  return walk(e);
+  const [e, isNeg] = build(0, terms.length);
+  return isNeg ? neg(e) : e;
+}
+
+/**
+ * Π factors[i]^(±1) (`inverse[i]` marks a divisor): folded from the left with mul/div for up to
+ * CHAIN_FOLD factors, as a balanced tree beyond (x/a/b becomes x/(a·b) there: the same value up
+ * to rounding, and over- or underflow of partial products, which either order can meet).
+ */
+export function productOf(factors: readonly Expr[], inverse?: readonly boolean[]): Expr {
+  if (factors.length === 0) return ONE;
+  const inv = (i: number): boolean => inverse?.[i] ?? false;
+  if (factors.length <= CHAIN_FOLD) {
+    let acc = inv(0) ? div(ONE, factors[0]) : factors[0];
+    for (let i = 1; i < factors.length; i++) acc = inv(i) ? div(acc, factors[i]) : mul(acc, factors[i]);
+    return acc;
+  }
+  const build = (lo: number, hi: number): [Expr, boolean] => {
+    if (hi - lo === 1) return [factors[lo], inv(lo)];
+    const mid = (lo + hi) >>> 1;
+    const [l, li] = build(lo, mid);
+    const [r, ri] = build(mid, hi);
+    if (li === ri) return [mul(l, r), li];
+    return li ? [div(r, l), false] : [div(l, r), false];
+  };
+  const [e, isInv] = build(0, factors.length);
+  return isInv ? div(ONE, e) : e;
 }

@@ -13,6 +13,7 @@
 import type { CallNode, Expr, Op } from './ast.js';
 import { buildDag, type Dag, type DagNode } from './cse.js';
 import * as special from './special.js';
+import { guardDepth } from './limits.js';
 import { inputError } from '../util/errors.js';
 
 export interface Layout {
@@ -54,18 +55,41 @@ const RUNTIME_FN: Partial<Record<Op, keyof typeof RUNTIME>> = {
 };
 const BINARY: Partial<Record<Op, string>> = { add: '+', sub: '-', mul: '*', div: '/' };
 
+/** Deepest nesting of calls printed inline in one expression of the emitted code (emitBody). */
+const MAX_INLINE_DEPTH = 100;
+
+export interface VectorOptions {
+  /**
+   * Write `out.fill(0, 0, n)` once and then only the outputs that are not the constant 0 (for
+   * sparse results such as Jacobians, whose dense form is n² lines). Default: every output.
+   */
+  readonly sparse?: boolean;
+}
+
 /** Compiles outputs[i] into `out[i] = …` of one function (t, y, out) => void. */
-export function compileVector(outputs: readonly Expr[], layout: Layout): Compiled<VectorFn> {
-  const dag = buildDag(outputs);
-  const body = emitBody(dag, layout, (ids, print) => ids.map((id, i) => `    out[${i}] = ${print(id)};`));
-  return makeCompiled<VectorFn>(body, layout, 'out');
+export function compileVector(outputs: readonly Expr[], layout: Layout, options: VectorOptions = {}): Compiled<VectorFn> {
+  return guardDepth('compiling the expression', () => {
+    const dag = buildDag(outputs);
+    const body = emitBody(dag, layout, (ids, print) => {
+      if (!options.sparse) return ids.map((id, i) => `    out[${i}] = ${print(id)};`);
+      const lines = [`    out.fill(0, 0, ${ids.length});`];
+      ids.forEach((id, i) => {
+        const e = dag.nodes[id].expr;
+        if (!(e.kind === 'num' && e.value === 0)) lines.push(`    out[${i}] = ${print(id)};`);
+      });
+      return lines;
+    });
+    return makeCompiled<VectorFn>(body, layout, 'out');
+  });
 }
 
 /** Compiles one expression into (t, y) => number. */
 export function compileScalar(expr: Expr, layout: Layout): Compiled<ScalarFn> {
-  const dag = buildDag([expr]);
-  const body = emitBody(dag, layout, (ids, print) => [`    return ${print(ids[0])};`]);
-  return makeCompiled<ScalarFn>(body, layout, null);
+  return guardDepth('compiling the expression', () => {
+    const dag = buildDag([expr]);
+    const body = emitBody(dag, layout, (ids, print) => [`    return ${print(ids[0])};`]);
+    return makeCompiled<ScalarFn>(body, layout, null);
+  });
 }
 
 function makeCompiled<F>(body: string, layout: Layout, outName: string | null): Compiled<F> {
@@ -111,29 +135,64 @@ function emitBody(dag: Dag, layout: Layout, finish: (outputs: readonly number[],
     // the base of a small integer power is printed twice (x*x): make it a temporary
     if (smallIntPower(node.expr) !== null) needsTemp[node.children[0]] = true;
   }
+  // A deeply nested inline expression would exhaust V8's own parser when the source is compiled:
+  // a node whose inlined text would nest more than MAX_INLINE_DEPTH calls deep becomes a temporary.
+  const inlineDepth = new Array<number>(nodes.length).fill(0);
+  for (const node of nodes) {
+    if (node.expr.kind !== 'call') continue;
+    let d = 0;
+    for (const c of node.children) if (!needsTemp[c] && inlineDepth[c] > d) d = inlineDepth[c];
+    inlineDepth[node.id] = d + 1;
+    if (d + 1 > MAX_INLINE_DEPTH) {
+      needsTemp[node.id] = true;
+      inlineDepth[node.id] = 0;
+    }
+  }
   const usedState = new Set<number>();
   const names = new Array<string>(nodes.length);
   const lines: string[] = [];
 
-  const print: Printer = (id) => names[id] ?? inline(nodes[id]);
-  const inline = (node: DagNode): string => {
-    const e = node.expr;
+  const leaf = (e: Expr): string => {
     if (e.kind === 'num') return literal(e.value);
-    if (e.kind === 'sym') {
-      const s = stateSlot.get(e.name);
-      if (s !== undefined) { usedState.add(s); return `y${s}`; }
-      const p = paramSlot.get(e.name);
-      if (p !== undefined) return `p${p}`;
-      const slot = inputSlot.get(e.name);
-      if (slot !== undefined) {
-        const [a, k] = slot;
-        usedInputs.set(`i${a}_${k}`, `in${a}[${k}]`);
-        return `i${a}_${k}`;
-      }
-      if (e.name === 't') return 't';
-      throw new Error(`emit: symbol '${e.name}' has no slot (the parser should have rejected it)`);
+    if (e.kind !== 'sym') throw new Error('emit: not a leaf');
+    const s = stateSlot.get(e.name);
+    if (s !== undefined) { usedState.add(s); return `y${s}`; }
+    const p = paramSlot.get(e.name);
+    if (p !== undefined) return `p${p}`;
+    const slot = inputSlot.get(e.name);
+    if (slot !== undefined) {
+      const [a, k] = slot;
+      usedInputs.set(`i${a}_${k}`, `in${a}[${k}]`);
+      return `i${a}_${k}`;
     }
-    return printCall(e, node.children.map(print));
+    if (e.name === 't') return 't';
+    throw new Error(`emit: symbol '${e.name}' has no slot (the parser should have rejected it)`);
+  };
+  const print: Printer = (id) => names[id] ?? inline(nodes[id]);
+  /**
+   * The node's expression with its non-temporary children inlined: a depth-first walk on an explicit
+   * stack, children left to right (the order in which the slots it reads are first met, which fixes
+   * the order of the input loads).
+   */
+  const inline = (root: DagNode): string => {
+    if (root.expr.kind !== 'call') return leaf(root.expr);
+    const stack: Array<{ node: DagNode; parts: string[] }> = [{ node: root, parts: [] }];
+    for (;;) {
+      const top = stack[stack.length - 1];
+      const { children } = top.node;
+      if (top.parts.length < children.length) {
+        const c = children[top.parts.length];
+        const named = names[c];
+        if (named !== undefined) top.parts.push(named);
+        else if (nodes[c].expr.kind !== 'call') top.parts.push(leaf(nodes[c].expr));
+        else stack.push({ node: nodes[c], parts: [] });
+        continue;
+      }
+      stack.pop();
+      const text = printCall(top.node.expr as CallNode, top.parts);
+      if (stack.length === 0) return text;
+      stack[stack.length - 1].parts.push(text);
+    }
   };
 
   for (const node of nodes) {

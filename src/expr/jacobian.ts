@@ -7,7 +7,7 @@
  * turns into one temporary each). Kinks follow gradflow's convention (diff.ts): heaviside′ =
  * sign′ = 0, so the Hessian of relu, abs, max, min is the one of the active branch.
  */
-import { derivative } from './diff.js';
+import { gradient } from './diff.js';
 import { compileVector, type Compiled, type Layout, type VectorFn } from './emit-js.js';
 import type { Expr } from './ast.js';
 
@@ -28,11 +28,12 @@ export function jacobianExprs(field: readonly Expr[], state: readonly string[], 
   if (field.length !== n) throw new Error(`jacobianExprs: ${field.length} field components for ${n} state variables`);
   const out = new Array<Expr>(n * n);
   for (let i = 0; i < n; i++) {
-    for (let j = options.symmetric ? i : 0; j < n; j++) {
-      const d = derivative(field[i], state[j]);
+    const j0 = options.symmetric ? i : 0;
+    gradient(field[i], state.slice(j0)).forEach((d, k) => {
+      const j = j0 + k;
       out[i * n + j] = d;
       if (options.symmetric) out[j * n + i] = d;
-    }
+    });
   }
   return out;
 }
@@ -42,5 +43,6 @@ export function jacobianExprs(field: readonly Expr[], state: readonly string[], 
  * (length n²), allocation-free, like the compiled field.
  */
 export function compileJacobian(field: readonly Expr[], layout: Layout, options: JacobianOptions = {}): Compiled<VectorFn> {
-  return compileVector(jacobianExprs(field, layout.state, options), layout);
+  // sparse: a Jacobian is mostly zeros once there are many state variables (n² entries)
+  return compileVector(jacobianExprs(field, layout.state, options), layout, { sparse: true });
 }

@@ -8,18 +8,10 @@
  * Either operand order of the sum is recognised. The rewrites are exact identities, so they
  * never change the value, only the rounding.
  */
-import { call, isConst, neg, type Expr } from './ast.js';
+import { call, isConst, mapDag, neg, type Expr } from './ast.js';
 
 export function rewriteStable(e: Expr): Expr {
-  const memo = new Map<Expr, Expr>();
-  const walk = (x: Expr): Expr => {
-    const hit = memo.get(x);
-    if (hit) return hit;
-    const out = x.kind === 'call' ? rewriteNode(call(x.op, x.args.map(walk))) : x;
-    memo.set(x, out);
-    return out;
-  };
-  return walk(e);
+  return mapDag<Expr>(e, (x) => x, (x, args) => rewriteNode(call(x.op, args)));
 }
 
 /** If x is `1 + u` or `u + 1`, returns u. */

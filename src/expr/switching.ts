@@ -25,10 +25,11 @@
  * argument (there 1 − m = 1); the kink driver never evaluates a free function on its surface
  * without deciding its mode first.
  */
-import { add, call, div, fn, isNum, mul, neg, num, pow, sub, sym, type CallNode, type Expr } from './ast.js';
-import { derivative, foldMinMax } from './diff.js';
+import { add, call, div, fn, isNum, mapDag, mul, neg, num, pow, sub, sumOf, sym, symbolsOf, type CallNode, type Expr } from './ast.js';
+import { derivative, expandMinMax } from './diff.js';
 import { compileVector, type Layout } from './emit-js.js';
-import { toText } from './format.js';
+import { toTextClipped } from './format.js';
+import { guardDepth } from './limits.js';
 import * as special from './special.js';
 
 /** Mode symbols `_m0, _m1, …` and velocity symbols `_v0, …` cannot clash with user names (they must start with a letter). */
@@ -59,30 +60,67 @@ export class KinkRewriter {
 
   /** e with every kink factor read from the mode symbols; registers new switching functions. */
   rewrite(e: Expr): Expr {
-    const hit = this.memo.get(e);
-    if (hit) return hit;
-    const out = this.rewriteNode(e);
-    this.memo.set(e, out);
-    return out;
+    return guardDepth('the switched form', () => this.rewriteTree(e));
   }
 
-  private rewriteNode(e: Expr): Expr {
+  /**
+   * The rewrite as an explicit-stack depth-first walk (no recursion over the tree). Each node is
+   * planned when first reached, before its arguments, and the arguments are rewritten left to right:
+   * the order of the natural recursive walk, so switching functions are numbered as that walk
+   * would number them (an outer kink before the kinks inside its argument).
+   */
+  private rewriteTree(root: Expr): Expr {
+    const hit = this.memo.get(root);
+    if (hit) return hit;
+    const stack: RewriteFrame[] = [];
+    let result: Expr | null = null;
+    const deliver = (out: Expr): void => {
+      if (stack.length > 0) stack[stack.length - 1].done.push(out);
+      else result = out;
+    };
+    const enter = (x: Expr): void => {
+      const known = this.memo.get(x);
+      if (known) { deliver(known); return; }
+      const plan = this.plan(x);
+      if (!('kids' in plan)) {
+        this.memo.set(x, plan);
+        deliver(plan);
+      } else stack.push({ node: x, kids: plan.kids, finish: plan.finish, done: [] });
+    };
+    enter(root);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      if (top.done.length < top.kids.length) {
+        enter(top.kids[top.done.length]);
+        continue;
+      }
+      stack.pop();
+      const out = top.finish(top.done);
+      this.memo.set(top.node, out);
+      deliver(out);
+    }
+    return result as unknown as Expr;
+  }
+
+  /** x rewritten at once (an Expr), or what rewriting it needs first and how to combine the results. */
+  private plan(e: Expr): Expr | RewritePlan {
     if (e.kind !== 'call') return e;
     const op = e.op;
     if (op === 'max' || op === 'min') {
-      return this.isSwitching(e.args) ? this.rewrite(foldMinMax(op, e.args)) : this.rebuild(e);
+      if (!this.isSwitching(e.args)) return this.rebuildPlan(e);
+      return { kids: [expandMinMax(e).fold], finish: ([r]) => r };
     }
-    if (op !== 'relu' && op !== 'heaviside' && op !== 'sign' && op !== 'abs') return this.rebuild(e);
+    if (op !== 'relu' && op !== 'heaviside' && op !== 'sign' && op !== 'abs') return this.rebuildPlan(e);
     const a = e.args[0];
     if (isNum(a)) return num(constantKink(op, a.value));
-    if (!this.isSwitching([a])) return this.rebuild(e);
-    const m = this.modeOf(a);
+    if (!this.isSwitching([a])) return this.rebuildPlan(e);
+    const m = this.modeOf(a); // registered before the kinks inside a (see rewriteTree)
     const twoMMinus1 = sub(mul(num(2), m), num(1));
     switch (op) {
-      case 'relu': return mul(m, this.rewrite(a)); // relu(a) = H(a)·a
+      case 'relu': return { kids: [a], finish: ([ra]) => mul(m, ra) }; // relu(a) = H(a)·a
       case 'heaviside': return m;
       case 'sign': return twoMMinus1; // sign(a) = 2H(a) − 1 off the surface
-      default: return mul(twoMMinus1, this.rewrite(a)); // abs(a) = sign(a)·a
+      default: return { kids: [a], finish: ([ra]) => mul(twoMMinus1, ra) }; // abs(a) = sign(a)·a
     }
   }
 
@@ -92,28 +130,11 @@ export class KinkRewriter {
   }
 
   private depends(e: Expr): boolean {
-    if (e.kind === 'num') return false;
-    if (e.kind === 'sym') return this.variables.has(e.name);
-    let d = this.dependsMemo.get(e);
-    if (d === undefined) {
-      d = e.args.some((x) => this.depends(x));
-      this.dependsMemo.set(e, d);
-    }
-    return d;
+    return mapDag<boolean>(e, (x) => x.kind === 'sym' && this.variables.has(x.name), (_, args) => args.some(Boolean), this.dependsMemo);
   }
 
-  private rebuild(e: CallNode): Expr {
-    const a = e.args.map((x) => this.rewrite(x));
-    if (a.every((x, i) => x === e.args[i])) return e;
-    switch (e.op) {
-      case 'add': return add(a[0], a[1]);
-      case 'sub': return sub(a[0], a[1]);
-      case 'mul': return mul(a[0], a[1]);
-      case 'div': return div(a[0], a[1]);
-      case 'pow': return pow(a[0], a[1]);
-      case 'neg': return neg(a[0]);
-      default: return e.op === 'min' || e.op === 'max' ? call(e.op, a) : fn(e.op, ...a);
-    }
+  private rebuildPlan(e: CallNode): RewritePlan {
+    return { kids: e.args, finish: (a) => rebuild(e, a) };
   }
 
   /** The mode factor heaviside(a) in switched form: m_i, or 1 − m_i for a = −c·s_i. */
@@ -150,25 +171,45 @@ export class KinkRewriter {
     return { base: x, flip };
   }
 
-  /** Structural id: equal trees get equal ids (+ and · commutative, as in cse.ts). */
+  /** Structural id: equal trees get equal ids (+ and · commutative, as in cse.ts); ids in post-order. */
   private intern(e: Expr): number {
-    const hit = this.ids.get(e);
-    if (hit !== undefined) return hit;
-    let key: string;
-    if (e.kind === 'num') key = `n${e.value}`;
-    else if (e.kind === 'sym') key = `s${e.name}`;
-    else {
-      const c = e.args.map((x) => this.intern(x));
-      if (e.op === 'add' || e.op === 'mul') c.sort((p, q) => p - q);
-      key = `${e.op}(${c.join(',')})`;
-    }
+    return mapDag<number>(e, (x) => this.idOf(x.kind === 'num' ? `n${x.value}` : `s${x.name}`), (x, c) => {
+      const ids = x.op === 'add' || x.op === 'mul' ? [...c].sort((p, q) => p - q) : c;
+      return this.idOf(`${x.op}(${ids.join(',')})`);
+    }, this.ids);
+  }
+
+  private idOf(key: string): number {
     let id = this.keys.get(key);
     if (id === undefined) {
       id = this.keys.size;
       this.keys.set(key, id);
     }
-    this.ids.set(e, id);
     return id;
+  }
+}
+
+interface RewritePlan {
+  readonly kids: readonly Expr[];
+  readonly finish: (rewritten: Expr[]) => Expr;
+}
+
+interface RewriteFrame extends RewritePlan {
+  readonly node: Expr;
+  readonly done: Expr[];
+}
+
+/** e's operation on rewritten arguments, through the folding constructors; e itself if nothing changed. */
+function rebuild(e: CallNode, a: readonly Expr[]): Expr {
+  if (a.every((x, i) => x === e.args[i])) return e;
+  switch (e.op) {
+    case 'add': return add(a[0], a[1]);
+    case 'sub': return sub(a[0], a[1]);
+    case 'mul': return mul(a[0], a[1]);
+    case 'div': return div(a[0], a[1]);
+    case 'pow': return pow(a[0], a[1]);
+    case 'neg': return neg(a[0]);
+    default: return e.op === 'min' || e.op === 'max' ? call(e.op, a) : fn(e.op, ...a);
   }
 }
 
@@ -215,39 +256,50 @@ type RatesFn = (t: number, y: Float64Array, mode: Float64Array, v: Float64Array,
  * depend on the state (the plain field is then smooth).
  */
 export function compileSwitchedGradient(loss: Expr, layout: Layout): CompiledSwitched | null {
-  const rw = new KinkRewriter([...layout.state, 't']);
-  const modeLoss = rw.rewrite(loss);
-  if (rw.functions.length === 0) return null;
-  // the mode symbols are constants to the differentiation: relu(a) = m·a gives m·a′
-  const field = layout.state.map((v) => neg(derivative(modeLoss, v)));
-  return compileSwitched(rw, field, layout);
+  return guardDepth('the switched field', () => {
+    const rw = new KinkRewriter([...layout.state, 't']);
+    const modeLoss = rw.rewrite(loss);
+    if (rw.functions.length === 0) return null;
+    // the mode symbols are constants to the differentiation: relu(a) = m·a gives m·a′
+    const field = layout.state.map((v) => neg(derivative(modeLoss, v)));
+    return compileSwitched(rw, field, layout);
+  });
 }
 
 /** The switched form of a general ODE dy/dt = rhs(t, y); null when the rhs has no kinks. */
 export function compileSwitchedField(rhs: readonly Expr[], layout: Layout): CompiledSwitched | null {
-  const rw = new KinkRewriter([...layout.state, 't']);
-  const field = rhs.map((e) => rw.rewrite(e));
-  if (rw.functions.length === 0) return null;
-  return compileSwitched(rw, field, layout);
+  return guardDepth('the switched field', () => {
+    const rw = new KinkRewriter([...layout.state, 't']);
+    const field = rhs.map((e) => rw.rewrite(e));
+    if (rw.functions.length === 0) return null;
+    return compileSwitched(rw, field, layout);
+  });
 }
+
+/** Labels of switching functions are for messages: long ones are cut (with an ellipsis). */
+const LABEL_LENGTH = 500;
 
 function compileSwitched(rw: KinkRewriter, field: readonly Expr[], layout: Layout): CompiledSwitched {
   const functions = [...rw.functions];
   const modeNames = rw.modeNames;
   const velocity = layout.state.map((_, k) => `${VELOCITY_PREFIX}${k}`);
-  // ds_i/dt = ∂s_i/∂t + Σ_k ∂s_i/∂y_k · v_k, with s_i's own inner kinks in switched form
+  // ds_i/dt = ∂s_i/∂t + Σ_k ∂s_i/∂y_k · v_k, with s_i's own inner kinks in switched form; only the
+  // variables s_i uses are differentiated (the others give zero terms, which the sum drops anyway)
   const rates = functions.map((s) => {
     const sm = rw.rewrite(s);
-    let acc = derivative(sm, 't');
-    layout.state.forEach((name, k) => { acc = add(acc, mul(derivative(sm, name), sym(velocity[k]))); });
-    return acc;
+    const used = symbolsOf(sm);
+    const terms = [derivative(sm, 't')];
+    layout.state.forEach((name, k) => {
+      if (used.has(name)) terms.push(mul(derivative(sm, name), sym(velocity[k])));
+    });
+    return sumOf(terms);
   });
   if (rw.functions.length !== functions.length) throw new Error('switching: rewriting a switching function found a new kink');
   const plain = { state: layout.state, params: layout.params };
   const evaluate = compileVector(functions, plain);
   const fieldC = compileVector(field, { ...plain, inputs: [modeNames] });
   const ratesC = compileVector(rates, { ...plain, inputs: [modeNames, velocity] });
-  const labels = functions.map(toText);
+  const labels = functions.map((f) => toTextClipped(f, LABEL_LENGTH));
   return {
     count: functions.length,
     labels,
