@@ -95,20 +95,20 @@ for (const [i, lines] of sample(fc.tuple(fc.array(resultLine, { minLength: 1, ma
   await cli('damaged result folders (sweep, phase)', ['phase', dir]);
 }
 
-// 9. two sweeps into one folder at once, 0.7 s apart (separate processes)
+// 9. two sweeps into one folder at once (separate processes; the second starts once the first is writing)
 for (let trial = 0; trial < 3; trial++) {
   const dir = tempDir();
-  const argv = ['--import', 'tsx', 'src/cli/entry.ts', 'sweep', 'deep-linear', '--x', 'eps=1e-4:1e-1:8:log', '--y', 's3=0.2:1.2:6', '--metric', 'transitions', '--workers', '1', '--out', dir];
+  const argv = ['--import', 'tsx', 'src/cli/entry.ts', 'sweep', 'deep-linear', '--x', 'eps=1e-4:1e-1:16:log', '--y', 's3=0.2:1.2:12', '--metric', 'transitions', '--workers', '1', '--out', dir];
   const start = (): Promise<number> => new Promise((resolve) => spawn(process.execPath, argv, { stdio: 'ignore' }).on('exit', (c) => resolve(c ?? -1)));
   const first = start();
-  await new Promise((r) => setTimeout(r, 700));
+  for (let waited = 0; waited < 30_000 && !existsSync(join(dir, '.gradflow.lock')); waited += 20) await new Promise((r) => setTimeout(r, 20));
   const codes = await Promise.all([first, start()]);
   const t = tallies.get('two sweeps into one folder') ?? { tried: 0, ran: 0, rejected: 0, internal: 0, hangs: 0, corrupted: 0, examples: [] };
   tallies.set('two sweeps into one folder', t);
   t.tried += 2;
   for (const c of codes) { if (c === 2) t.rejected++; else if (c === 0) t.ran++; else t.internal++; }
   const cells = readFileSync(join(dir, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { index: number });
-  if (cells.length !== 48 || new Set(cells.map((c) => c.index)).size !== 48) t.corrupted++;
+  if (cells.length !== 192 || new Set(cells.map((c) => c.index)).size !== 192) t.corrupted++;
 }
 
 const rows = [...tallies.entries()];
