@@ -57,8 +57,16 @@ export interface DataDecl {
 export interface ModelSpec {
   readonly name: string;
   readonly description: string;
-  /** State variables in declaration order with their initial values. */
-  readonly state: ReadonlyArray<readonly [string, number]>;
+  /**
+   * State variables in declaration order with their initial values: a number, or an expression
+   * of the parameters (`"u": "0.3*eps"`), which follows the parameters when they are set.
+   */
+  readonly state: ReadonlyArray<readonly [string, number | string]>;
+  /**
+   * Named definitions (`"let": {"r": "u*v - y"}`), in order; each may use the state, the
+   * parameters, `t` and the definitions before it, and the loss, rhs and events may use them all.
+   */
+  readonly lets: ReadonlyArray<readonly [string, string]>;
   readonly params: ReadonlyArray<readonly [string, number]>;
   readonly loss: string | null;
   /** For the general-ODE form: one expression per state variable, in state order. */
@@ -74,7 +82,7 @@ export interface ModelSpec {
   readonly file?: { readonly path: string; readonly sha256: string };
 }
 
-const KEYS = ['name', 'description', 'state', 'params', 'loss', 'rhs', 't0', 't_end', 'save_at', 'events', 'solver', 'data'] as const;
+const KEYS = ['name', 'description', 'state', 'params', 'let', 'loss', 'rhs', 't0', 't_end', 'save_at', 'events', 'solver', 'data'] as const;
 const DATA_KEYS = ['draw', 'let', 'loss'] as const;
 const EVENT_KEYS = ['name', 'when', 'direction', 'terminal'] as const;
 const SOLVER_KEYS = ['method', 'rtol', 'atol', 'max_steps', 'kinks', 'log_time'] as const;
@@ -105,6 +113,18 @@ function checkName(name: string, where: string): void {
   if (isReservedName(name)) throw inputError(`${where}: '${name}' is reserved (a function, a constant, t or loss); choose another name.`);
 }
 
+/** The state: names with a number or an expression (of the parameters) as initial value. */
+function stateTable(v: unknown, where: string): Array<[string, number | string]> {
+  if (!isObject(v)) throw inputError(`${where} must be an object mapping names to initial values, e.g. {"u": 0.1, "v": "0.3*eps"}.`);
+  const entries = Object.entries(v).map(([k, x]): [string, number | string] => {
+    checkName(k, where);
+    if (typeof x === 'string' && x.trim() !== '') return [k, x];
+    return [k, finite(x, `${where}.${k}`)];
+  });
+  if (entries.length === 0) throw inputError(`${where} is empty: declare at least one state variable.`);
+  return entries;
+}
+
 function numberTable(v: unknown, where: string, allowEmpty: boolean): Array<[string, number]> {
   if (v === undefined && allowEmpty) return [];
   if (!isObject(v)) throw inputError(`${where} must be an object mapping names to numbers, e.g. {"u": 0.1}.`);
@@ -125,7 +145,7 @@ export function readModelSpec(raw: unknown, source: string): ModelSpec {
   const description = raw.description === undefined ? '' : raw.description;
   if (typeof description !== 'string') throw inputError(`${source}: 'description' must be a string.`);
 
-  const state = numberTable(raw.state, `${source}: state`, false);
+  const state = stateTable(raw.state, `${source}: state`);
   const params = numberTable(raw.params, `${source}: params`, true);
   const clash = params.find(([p]) => state.some(([s]) => s === p));
   if (clash) throw inputError(`${source}: '${clash[0]}' is both a state variable and a parameter.`);
@@ -157,8 +177,22 @@ export function readModelSpec(raw: unknown, source: string): ModelSpec {
   const solver = readSolver(raw.solver, source);
   if (raw.data !== undefined && rhs !== null) throw inputError(`${source}: 'data' (a finite-sample form) needs the gradient-flow form: a 'loss', not an 'rhs'.`);
   const taken = new Set([...state.map(([k]) => k), ...params.map(([k]) => k)]);
+  const lets = readLets(raw.let, taken, source);
   const data = raw.data === undefined ? null : readData(raw.data, taken, source);
-  return { name, description, state, params, loss, rhs, t0, tEnd, saveAt, events, solver, data };
+  return { name, description, state, params, lets, loss, rhs, t0, tEnd, saveAt, events, solver, data };
+}
+
+function readLets(v: unknown, taken: Set<string>, source: string): Array<[string, string]> {
+  if (v === undefined) return [];
+  const where = `${source}: let`;
+  if (!isObject(v)) throw inputError(`${where} must map names to expressions, e.g. {"r": "u*v - y"}.`);
+  return Object.entries(v).map(([name, text]): [string, string] => {
+    checkName(name, where);
+    if (taken.has(name)) throw inputError(`${where}: '${name}' is already a state variable or a parameter.`);
+    taken.add(name);
+    if (typeof text !== 'string') throw inputError(`${where}.${name} must be an expression string.`);
+    return [name, text];
+  });
 }
 
 function readData(v: unknown, taken: Set<string>, source: string): DataDecl {

@@ -78,12 +78,14 @@ export function loadModelFile(path: string): ModelSpec {
  * anything else is an error listing what can be set.
  */
 export function parseOverrides(items: readonly string[], spec: ModelSpec): Map<string, number> {
-  const settable = new Set([...spec.params.map(([k]) => k), ...spec.state.map(([k]) => k)]);
+  const settable = new Set([...spec.params.map(([k]) => k), ...spec.state.filter(([, v]) => typeof v === 'number').map(([k]) => k)]);
   const out = new Map<string, number>();
   for (const item of items) {
     const m = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*(\S+)\s*$/.exec(item);
     if (!m) throw inputError(`--set '${item}': expected name=value, e.g. --set y=2.`);
     const [, name, text] = m;
+    const formula = spec.state.find(([k, v]) => k === name && typeof v === 'string')?.[1];
+    if (formula !== undefined) throw inputError(`--set ${name}: the initial value of '${name}' is the expression "${formula}"; set the parameters it uses.`);
     if (!settable.has(name)) throw inputError(`--set ${name}: '${name}' is neither a parameter nor a state variable. Settable: ${[...settable].join(', ') || '(none)'}.`);
     const value = Number(text);
     if (!Number.isFinite(value)) throw inputError(`--set ${name}=${text}: the value must be a finite number.`);
@@ -96,21 +98,28 @@ export function buildSystem(spec: ModelSpec, overrides: ReadonlyMap<string, numb
   const stateNames = spec.state.map(([k]) => k);
   const paramNames = spec.params.map(([k]) => k);
   const value = (k: string, v: number): number => overrides.get(k) ?? v;
-  const y0 = Float64Array.from(spec.state.map(([k, v]) => value(k, v)));
   const params = Float64Array.from(spec.params.map(([k, v]) => value(k, v)));
+  const y0 = Float64Array.from(spec.state.map(([k, v]) => (typeof v === 'number' ? value(k, v) : initialValue(spec, k, v, paramNames, params))));
   const layout = { state: stateNames, params: paramNames };
-  const names = new Set([...stateNames, ...paramNames]);
+  // named definitions, substituted where they are used (shared subtrees: CSE emits each once)
+  const bindings = new Map<string, Expr>();
+  for (const [name, text] of spec.lets) {
+    const visible = new Set([...stateNames, ...paramNames, ...bindings.keys(), ...(spec.rhs ? ['t'] : [])]);
+    bindings.set(name, substitute(parseExpression(text, { label: `${spec.name}: let.${name}`, names: visible }), bindings));
+  }
+  const names = new Set([...stateNames, ...paramNames, ...bindings.keys()]);
+  const bound = (e: Expr): Expr => (bindings.size > 0 ? substitute(e, bindings) : e);
 
   let loss: Expr | null = null;
   let grad: Expr[] | null = null;
   let field: Expr[];
   if (spec.loss !== null) {
-    loss = parseExpression(spec.loss, { label: `${spec.name}: loss`, names });
+    loss = bound(parseExpression(spec.loss, { label: `${spec.name}: loss`, names }));
     grad = gradient(loss, stateNames);
     field = grad.map(neg);
   } else {
     const withTime = new Set([...names, 't']);
-    field = (spec.rhs ?? []).map((text, i) => parseExpression(text, { label: `${spec.name}: rhs.${stateNames[i]}`, names: withTime }));
+    field = (spec.rhs ?? []).map((text, i) => bound(parseExpression(text, { label: `${spec.name}: rhs.${stateNames[i]}`, names: withTime })));
   }
   const compiledField = compileVector(field, layout);
   const compiledSwitched = loss ? compileSwitchedGradient(loss, layout) : compileSwitchedField(field, layout);
@@ -121,7 +130,7 @@ export function buildSystem(spec: ModelSpec, overrides: ReadonlyMap<string, numb
 
   const eventNames = new Set([...names, 't', ...(loss ? ['loss'] : [])]);
   const events: EventSpec[] = spec.events.map((ev) => {
-    let g = parseExpression(ev.when, { label: `${spec.name}: event '${ev.name}'`, names: eventNames });
+    let g = bound(parseExpression(ev.when, { label: `${spec.name}: event '${ev.name}'`, names: eventNames }));
     if (loss) g = substitute(g, new Map([['loss', loss]]));
     return { name: ev.name, g: compileScalar(g, layout).bind(params), direction: ev.direction, terminal: ev.terminal };
   });
@@ -138,6 +147,14 @@ export function buildSystem(spec: ModelSpec, overrides: ReadonlyMap<string, numb
     spec, kind: loss ? 'gradient' : 'ode', stateNames, paramNames, y0, params,
     loss, gradient: grad, field, compiledField, compiledLoss, rhs, lossAt, events, switched, compiledSwitched,
   };
+}
+
+/** An initial value given as an expression of the parameters, at their current values. */
+function initialValue(spec: ModelSpec, name: string, text: string, paramNames: readonly string[], params: Float64Array): number {
+  const e = parseExpression(text, { label: `${spec.name}: state.${name}`, names: new Set(paramNames) });
+  const v = compileScalar(e, { state: [], params: paramNames }).bind(params)(spec.t0, new Float64Array(0));
+  if (!Number.isFinite(v)) throw inputError(`${spec.name}: the initial value of ${name}, "${text}", is ${fmt(v)} at these parameters.`);
+  return v;
 }
 
 /** A field that is already NaN at t0 (log of a negative, 0/0) is an input error, not a solver failure. */

@@ -20,7 +20,8 @@ export interface FileModel extends Model {
 export function modelFromSpec(spec: ModelSpec, id = spec.file ? basename(spec.file.path, '.json') : spec.name): FileModel {
   const params: Record<string, ParamSpec> = {};
   for (const [k, v] of spec.params) params[k] = { kind: 'number', default: v, range: [-Number.MAX_VALUE, Number.MAX_VALUE], doc: `parameter of ${spec.name}` };
-  for (const [k, v] of spec.state) params[k] = { kind: 'number', default: v, range: [-Number.MAX_VALUE, Number.MAX_VALUE], doc: `initial value of ${k}` };
+  // an initial value given as an expression follows its parameters: it is not a parameter itself
+  for (const [k, v] of spec.state) if (typeof v === 'number') params[k] = { kind: 'number', default: v, range: [-Number.MAX_VALUE, Number.MAX_VALUE], doc: `initial value of ${k}` };
   const systemFor = (p: Params) => buildSystem(spec, new Map(Object.entries(p).map(([k, v]) => [k, Number(v)])));
   const cache = new WeakMap<Params, ExpressionSystem>();
   const system = (p: Params): ExpressionSystem => {
