@@ -24,7 +24,8 @@ export type Op =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'neg'
   | 'exp' | 'log' | 'log1p' | 'expm1' | 'sqrt' | 'abs' | 'sign'
   | 'min' | 'max' | 'relu' | 'heaviside' | 'sigmoid' | 'softplus'
-  | 'tanh' | 'sin' | 'cos' | 'erf' | 'Phi' | 'phi';
+  | 'tanh' | 'sin' | 'cos' | 'erf' | 'Phi' | 'phi'
+  | 'acos' | 'asin' | 'atan' | 'atan2';
 
 export type Expr = NumNode | SymNode | CallNode;
 
@@ -211,7 +212,7 @@ export function depthOf(e: Expr): number {
 
 const TOTAL_FN: ReadonlySet<Op> = new Set<Op>([
   'add', 'sub', 'mul', 'neg', 'exp', 'expm1', 'sin', 'cos', 'tanh', 'sigmoid', 'softplus', 'relu', 'abs',
-  'sign', 'heaviside', 'min', 'max', 'erf', 'Phi', 'phi',
+  'sign', 'heaviside', 'min', 'max', 'erf', 'Phi', 'phi', 'atan', 'atan2',
 ]);
 const totalMemo = new WeakMap<Expr, boolean>();
 

@@ -174,6 +174,15 @@ function rule(x: CallNode, d: (e: Expr) => Expr): Expr {
     case 'erf': return dmul(mul(num(TWO_OVER_SQRT_PI), fn('exp', neg(mul(a, a)))), d(a));
     case 'Phi': return dmul(fn('phi', a), d(a));
     case 'phi': return neg(dmul(mul(a, x), d(a))); // φ′(u) = −u·φ(u)
+    case 'asin': return ddiv(d(a), fn('sqrt', sub(num(1), mul(a, a)))); // (asin u)′ = u′/√(1 − u²)
+    case 'acos': return neg(ddiv(d(a), fn('sqrt', sub(num(1), mul(a, a))))); // (acos u)′ = −u′/√(1 − u²)
+    case 'atan': return ddiv(d(a), add(num(1), mul(a, a))); // (atan u)′ = u′/(1 + u²)
+    case 'atan2': {
+      // atan2(y, x)′ = (x·y′ − y·x′)/(x² + y²): continuous across the branch cut (x < 0, y = 0)
+      const dy = d(a);
+      const dx = d(b);
+      return ddiv(sub(dmul(b, dy), dmul(a, dx)), add(mul(b, b), mul(a, a)));
+    }
   }
 }
 

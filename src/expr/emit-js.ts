@@ -48,6 +48,7 @@ const RUNTIME = Object.freeze({
 const MATH_FN: Partial<Record<Op, string>> = {
   exp: 'Math.exp', log: 'Math.log', log1p: 'Math.log1p', expm1: 'Math.expm1', sqrt: 'Math.sqrt',
   abs: 'Math.abs', tanh: 'Math.tanh', sin: 'Math.sin', cos: 'Math.cos', min: 'Math.min', max: 'Math.max',
+  acos: 'Math.acos', asin: 'Math.asin', atan: 'Math.atan', atan2: 'Math.atan2',
 };
 const RUNTIME_FN: Partial<Record<Op, keyof typeof RUNTIME>> = {
   erf: 'erf', Phi: 'Phi', phi: 'phi', sigmoid: 'sigmoid', softplus: 'softplus',

@@ -91,6 +91,7 @@ const LATEX_FN: Record<string, string> = {
   log1p: '\\operatorname{log1p}', expm1: '\\operatorname{expm1}', sign: '\\operatorname{sign}',
   relu: '\\operatorname{relu}', heaviside: 'H', sigmoid: '\\sigma', softplus: '\\operatorname{softplus}',
   erf: '\\operatorname{erf}', Phi: '\\Phi', phi: '\\varphi', min: '\\min', max: '\\max',
+  acos: '\\arccos', asin: '\\arcsin', atan: '\\arctan', atan2: '\\operatorname{atan2}',
 };
 
 function latexPieces(e: Expr): Piece[] {

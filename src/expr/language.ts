@@ -34,6 +34,10 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionSpec> = new Map<string, Func
   ['erf', unary('erf', 'error function')],
   ['Phi', unary('Phi', 'standard normal CDF, accurate in the lower tail')],
   ['phi', unary('phi', 'standard normal density')],
+  ['acos', unary('acos', 'arc cosine, on [−1, 1]; derivative −1/√(1 − x²), infinite at ±1')],
+  ['asin', unary('asin', 'arc sine, on [−1, 1]; derivative 1/√(1 − x²), infinite at ±1')],
+  ['atan', unary('atan', 'arc tangent')],
+  ['atan2', { op: 'atan2', minArgs: 2, maxArgs: 2, doc: 'atan2(y, x): the angle of (x, y) in (−π, π]; derivative (x dy − y dx)/(x² + y²)' }],
 ]);
 
 export const CONSTANTS: ReadonlyMap<string, number> = new Map([
