@@ -8,18 +8,9 @@ import { chenLuo } from '../../src/models/chen-luo/model.js';
 import { gong } from '../../src/models/gong/model.js';
 import { gongFiniteSample } from '../../src/models/gong/finite-sample.js';
 import { resolveParams } from '../../src/models/params.js';
-import { isGradflowError } from '../../src/util/errors.js';
 import { makeRng } from '../../src/util/rng.js';
+import { inputErrorOf } from '../helpers/errors.js';
 
-function inputErrorOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(isGradflowError(e) && e.kind === 'input', String(e)).toBe(true);
-    return (e as Error).message;
-  }
-  throw new Error('expected an input error, got none');
-}
 
 describe('chen-luo: large data sets', () => {
   it('d = 2, s = 64, sets = 2000 (in range) sets up: the bag-of-tokens optimum over 128 000 sequences (was: RangeError from Math.max(...margins))', () => {

@@ -12,33 +12,15 @@ import { resolveParams } from '../../src/models/params.js';
 import { compareModel } from '../../src/sgd/compare-model.js';
 import { checkTrainOptions, train } from '../../src/sgd/train.js';
 import { hypotOf, maxAbs, maxOf, minOf } from '../../src/util/array.js';
-import { isGradflowError } from '../../src/util/errors.js';
 import { checkAllocation, checkCount, formatBytes, MAX_SEEDS, memoryLimit } from '../../src/util/limits.js';
 import { makeRng } from '../../src/util/rng.js';
 import { runCli, tempDir } from '../helpers/cli.js';
+import { inputErrorOf, rejectionOf } from '../helpers/errors.js';
 
 const constant = (eta: number) => ({ kind: 'constant' as const, eta });
 
 /** The input error `f` throws (fails the test if it throws anything else, or nothing). */
-function inputErrorOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(isGradflowError(e) && e.kind === 'input', String(e)).toBe(true);
-    return (e as Error).message;
-  }
-  throw new Error('expected an input error, got none');
-}
 
-async function rejectionOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    expect(isGradflowError(e) && e.kind === 'input', String(e)).toBe(true);
-    return (e as Error).message;
-  }
-  throw new Error('expected an input error, got none');
-}
 
 describe('the limits module', () => {
   it('formats bytes in decimal units and refuses an allocation above the budget with the numbers', () => {
