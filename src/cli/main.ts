@@ -15,6 +15,7 @@ import { registerRun } from './commands/run.js';
 import { registerCheck } from './commands/check.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerCompare } from './commands/compare.js';
+import { registerExportData } from './commands/export-data.js';
 
 export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
   let exitCode: number = EXIT.ok;
@@ -32,6 +33,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   registerCheck(program, io, setExit);
   registerSweep(program, io, setExit);
   registerCompare(program, io);
+  registerExportData(program, io, setExit);
   registerDemo(program, io, setExit);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
 

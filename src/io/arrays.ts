@@ -5,8 +5,13 @@
  * values are checked before use: a wrong shape, an unsupported dtype, a ragged list, a NaN or an
  * infinity is an input error naming the file and the place; the size is checked against the
  * memory budget before the values are allocated.
+ *
+ * And to files ({@link writeNpy}, {@link writeJsonArray}): float64 arrays in the two formats
+ * `readArrayFile` reads back bit for bit — `.npy` byte for byte as NumPy's `np.save` writes it,
+ * and JSON nested lists with every number in its shortest round-trip form (−0 as `-0.0`).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { extname } from 'node:path';
 import { fmt, inputError } from '../util/errors.js';
 import { checkAllocation, FLOAT64 } from '../util/limits.js';
@@ -175,4 +180,150 @@ export function parseCsv(text: string, path: string): ArrayData {
     });
   });
   return { shape: [body.length, cols], data: out };
+}
+
+// --- Writing: .npy and JSON ----------------------------------------------------------------
+
+/** Number of values of `shape`; throws (a caller's bug) unless it is a valid shape holding `length` values. */
+function sizeOf(shape: readonly number[], length: number): number {
+  if (shape.some((n) => !Number.isSafeInteger(n) || n < 0)) throw new Error(`array shape [${shape.join(', ')}]: every length must be a non-negative integer`);
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (size !== length) throw new Error(`array shape [${shape.join(', ')}] holds ${size} values, the data ${length}`);
+  return size;
+}
+
+/** NumPy's header alignment (numpy.lib.format.ARRAY_ALIGN) and the spare room it leaves for a growing first axis (GROWTH_AXIS_MAX_DIGITS). */
+const NPY_ALIGN = 64;
+const NPY_GROWTH_DIGITS = 21;
+
+/**
+ * The header of a float64, little-endian, C-order `.npy` file of `shape`, byte for byte as NumPy
+ * (2.x) `np.save` writes it: the magic string `\x93NUMPY`, the format version, the header length,
+ * then the dictionary `{'descr': '<f8', 'fortran_order': False, 'shape': (…), }`, spaces (21 − the
+ * digits of the first length, room NumPy leaves for appending, then padding) and `\n`, so that the
+ * data start at a multiple of 64 bytes. Version 1.0 (2-byte header length) unless the header is
+ * longer than 65535 bytes, then 2.0 (4-byte length; only shapes with thousands of axes need it).
+ */
+export function npyHeader(shape: readonly number[]): Buffer {
+  const tuple = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`; // Python's repr of a tuple
+  let dict = `{'descr': '<f8', 'fortran_order': False, 'shape': ${tuple}, }`;
+  if (shape.length > 0) dict += ' '.repeat(Math.max(0, NPY_GROWTH_DIGITS - String(shape[0]).length));
+  const hlen = dict.length + 1; // with the final newline
+  const wrap = (major: 1 | 2): Buffer | null => {
+    const prefix = 6 + 2 + (major === 1 ? 2 : 4); // magic, version, length
+    const pad = NPY_ALIGN - ((prefix + hlen) % NPY_ALIGN); // 1…64, as NumPy computes it
+    const len = hlen + pad;
+    if (major === 1 && len > 0xffff) return null;
+    const b = Buffer.alloc(prefix + len, 0x20);
+    b.writeUInt8(0x93, 0);
+    b.write('NUMPY', 1, 'latin1');
+    b.writeUInt8(major, 6);
+    b.writeUInt8(0, 7);
+    if (major === 1) b.writeUInt16LE(len, 8);
+    else b.writeUInt32LE(len, 8);
+    b.write(dict, prefix, 'latin1');
+    b.writeUInt8(0x0a, b.length - 1);
+    return b;
+  };
+  return wrap(1) ?? wrap(2)!;
+}
+
+/** The values' bytes, little-endian: a view of `data` on a little-endian machine, a swapped copy otherwise. */
+function littleEndianBytes(data: Float64Array): Uint8Array {
+  const view = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return endianness() === 'LE' ? view : Buffer.from(view).swap64();
+}
+
+/**
+ * A float64 array as the bytes of a `.npy` file: {@link npyHeader}, then the values in row-major
+ * (C) order, little-endian, each bit as held (−0, subnormals and NaN payloads included). `data`
+ * is row-major and holds exactly the values of `shape` (a scalar: shape [] and one value).
+ */
+export function npyBytes(shape: readonly number[], data: Float64Array): Buffer {
+  sizeOf(shape, data.length);
+  return Buffer.concat([npyHeader(shape), littleEndianBytes(data)]);
+}
+
+/** Writes all of `bytes` to `fd` (one write call stops at about 2 GB). */
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, Math.min(bytes.length - off, 1 << 30));
+}
+
+/** Opens `path` for writing, runs `fn`, closes it; a file that cannot be written is an input error naming it. */
+function withWriteFile(path: string, fn: (fd: number) => void): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'w');
+  } catch (e) {
+    throw inputError(`cannot write '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
+  }
+  try {
+    fn(fd);
+  } catch (e) {
+    if ((e as { kind?: string }).kind === 'input') throw e;
+    throw inputError(`cannot write '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Writes a float64 array as a `.npy` file ({@link npyBytes}: `np.load(path)` gives a float64
+ * array of `shape` with these exact bits; `readArrayFile` reads it back bit for bit). The values
+ * are written from `data` directly, without a copy on a little-endian machine.
+ */
+export function writeNpy(path: string, shape: readonly number[], data: Float64Array): void {
+  sizeOf(shape, data.length);
+  withWriteFile(path, (fd) => {
+    writeAll(fd, npyHeader(shape));
+    writeAll(fd, littleEndianBytes(data));
+  });
+}
+
+/**
+ * A number as JSON text that `JSON.parse` (and Python's `json.loads`) turns back into the same
+ * double: JavaScript's shortest round-trip form, and `-0.0` for −0 (which `JSON.stringify`
+ * writes as `0`). JSON has no NaN or infinity: those are an input error.
+ */
+export function jsonNumber(x: number, where = 'a value'): string {
+  if (!Number.isFinite(x)) throw inputError(`${where} is ${fmt(x)}, which JSON cannot hold; write .npy instead.`);
+  return Object.is(x, -0) ? '-0.0' : String(x);
+}
+
+/**
+ * Writes a float64 array as JSON nested lists in row-major order (shape [] → a bare number,
+ * [2, 3] → `[[a,b,c],[d,e,f]]`), each number by {@link jsonNumber}, so that `readArrayFile`
+ * reads back the same shape and the same bits. Written in chunks (no single string of the whole
+ * array). An empty array keeps its lists up to the first zero length (`[0, 3]` is `[]`, read back
+ * as shape [0]); every array with values keeps its shape.
+ */
+export function writeJsonArray(path: string, shape: readonly number[], data: Float64Array): void {
+  const size = sizeOf(shape, data.length);
+  const nd = shape.length;
+  for (let i = 0; i < size; i++) if (!Number.isFinite(data[i])) jsonNumber(data[i], `${path}: the value at ${indexOf(i, shape)}`); // throws, before the file is touched
+  withWriteFile(path, (fd) => {
+    let chunk = '';
+    const put = (t: string): void => {
+      chunk += t;
+      if (chunk.length >= 1 << 20) { writeAll(fd, Buffer.from(chunk, 'utf8')); chunk = ''; }
+    };
+    if (nd === 0) {
+      put(jsonNumber(data[0], `${path}: the value`));
+    } else if (size === 0) {
+      const empty = (depth: number): string => (shape[depth] === 0 ? '[]' : `[${Array.from({ length: shape[depth] }, () => empty(depth + 1)).join(',')}]`);
+      put(empty(0));
+    } else {
+      const idx = new Array<number>(nd).fill(0);
+      for (let k = 0; k < size; k++) {
+        let open = 0; // a new list starts at every trailing axis whose index is 0
+        while (open < nd && idx[nd - 1 - open] === 0) open++;
+        put(`${k > 0 ? ',' : ''}${'['.repeat(open)}${jsonNumber(data[k], `${path}: the value at ${indexOf(k, shape)}`)}`);
+        let close = 0; // and ends at every axis that wraps around
+        for (let j = nd - 1; j >= 0; j--) { if (++idx[j] < shape[j]) break; idx[j] = 0; close++; }
+        if (close > 0) put(']'.repeat(close));
+      }
+    }
+    put('\n');
+    writeAll(fd, Buffer.from(chunk, 'utf8'));
+  });
 }

@@ -118,7 +118,8 @@ function stateTable(v: unknown, where: string): Array<[string, number | string]>
   if (!isObject(v)) throw inputError(`${where} must be an object mapping names to initial values, e.g. {"u": 0.1, "v": "0.3*eps"}.`);
   const entries = Object.entries(v).map(([k, x]): [string, number | string] => {
     checkName(k, where);
-    if (typeof x === 'string' && x.trim() !== '') return [k, x];
+    // "NaN" and "Infinity" are no formulas: they get the finite-number message
+    if (typeof x === 'string' && x.trim() !== '' && !/^[-+]?(nan|inf(inity)?)$/i.test(x.trim())) return [k, x];
     return [k, finite(x, `${where}.${k}`)];
   });
   if (entries.length === 0) throw inputError(`${where} is empty: declare at least one state variable.`);

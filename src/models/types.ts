@@ -246,6 +246,15 @@ export interface Model {
   finiteSample?(p: Params): FiniteSample;
   /** Default settings of `gradflow compare` for this model (see CompareDefaults). */
   compareDefaults?(p: Params): CompareDefaults;
+  /**
+   * The finite data set the model trains on, as named float64 arrays in row-major (C) order, for
+   * `gradflow export-data` (one `.npy` per array plus a `data.json` manifest). Only models with a
+   * fixed data set have one (chen-luo: tokens X [n, s, d] and labels y [n]). `title` names the data
+   * set; each array's `name` becomes its file name (a letter, then letters, digits or `_`), `doc`
+   * says what it holds, index by index. The arrays are the ones the model's own runs use, as
+   * copies: a caller may keep or change them.
+   */
+  dataSet?(p: Params): { readonly title: string; readonly arrays: ReadonlyArray<{ readonly name: string; readonly doc: string; readonly shape: readonly number[]; readonly data: Float64Array }> };
   /** Closed-form solution where one is known: a test oracle. */
   exact?(t: number, y0: Vec, p: Params): Vec | null;
   /**

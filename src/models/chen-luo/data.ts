@@ -145,6 +145,21 @@ export function makeAnchor({ d, sequences, s, keys, seed }: AnchorOptions): Data
   return { name: `anchor task, binary parity (${n} sequences, s = ${s}, ${keys} keys, d = ${d}, data seed ${seed})`, n, s, d, X, y };
 }
 
+/**
+ * The data set as named arrays, for `gradflow export-data` (`Model.dataSet`): X [n, s, d] and
+ * y [n], copies of the data set's own arrays (same values, bit for bit; same row-major order).
+ */
+export function dataSetArrays(data: DataSet): { title: string; arrays: { name: string; doc: string; shape: number[]; data: Float64Array }[] } {
+  const { n, s, d } = data;
+  return {
+    title: data.name,
+    arrays: [
+      { name: 'X', doc: `tokens: X[i, j, k] is coordinate k of token j of sequence i (${n} sequences × s = ${s} tokens × d = ${d}); the last token j = s − 1 is the query`, shape: [n, s, d], data: data.X.slice() },
+      { name: 'y', doc: `labels: y[i] ∈ {+1, −1} is the label of sequence i (${n} sequences)`, shape: [n], data: data.y.slice() },
+    ],
+  };
+}
+
 /** S, ‖S‖, v and the mean tokens. Throws an input error if S = 0 (no condensation direction). */
 export function dataStats(data: DataSet): DataStats {
   const { n, s, d, X, y } = data;

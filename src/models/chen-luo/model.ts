@@ -13,13 +13,13 @@ import type { EventSpec, Vec } from '../../solve/types.js';
 import type { Rng } from '../../util/rng.js';
 import { num } from '../params.js';
 import type { Model, ParamSpec, Params, StateBlock } from '../types.js';
-import type { DataSet } from './data.js';
+import { dataSetArrays, type DataSet } from './data.js';
 import { makeChenLuoFigures, makeChenLuoReport } from './figures.js';
 import { ATTENTION_LEVEL, EVENT } from './measure.js';
 import { chenLuoMatrices, chenLuoObservables } from './observables.js';
 import { makeChenLuoPredictions } from './predictions.js';
 import { chenLuoFiniteSampleFor } from './finite-sample.js';
-import { initialState, setupCache, type ChenLuoSetup, type DataSource } from './setup.js';
+import { dataFrom, initialState, setupCache, type ChenLuoSetup, type DataSource } from './setup.js';
 import { solverOptions } from './solver.js';
 import { makeTransformer } from './transformer.js';
 
@@ -110,6 +110,8 @@ export function makeChenLuoModel(fixed?: DataSet): Model & { setup(p: Params): C
     },
     predictions: makeChenLuoPredictions(setup),
     finiteSample: chenLuoFiniteSampleFor(setup),
+    // only the data set, not the whole setup (bag-of-tokens optimum, stage-1 blow-up): the same arrays
+    dataSet: (p) => dataSetArrays(dataFrom(source, p)),
     // GD on the exp loss diverges at η = 1 through the sharp loss drop after escape; η ≤ 0.4 is stable
     compareDefaults: () => ({ etas: [0.4, 0.2, 0.1], batches: [8, 32, 128], batchEta: 0.2, seeds: 2, observables: ['cos_u_v', 'A_align', 'attention_entropy'] }),
     figures: makeChenLuoFigures(setup),

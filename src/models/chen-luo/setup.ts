@@ -62,7 +62,12 @@ export const DENSE_BEFORE_ESCAPE = 12;
 const SPARSE_POINTS = 120;
 const DENSE_POINTS = 1500;
 
-function dataFrom(source: DataSource, p: Params): DataSet {
+/**
+ * The data set of `source` under the parameters `p`: the fixed one, or D2 / the anchor task drawn
+ * from the data parameters (after the memory check). Deterministic: the data set every setup with
+ * these parameters holds, bit for bit, without building the rest of the setup.
+ */
+export function dataFrom(source: DataSource, p: Params): DataSet {
   if (source.kind === 'fixed') return source.data;
   const d = num(p, 'd');
   const s = num(p, 's');
