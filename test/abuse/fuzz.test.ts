@@ -55,6 +55,16 @@ describe('fuzz: no input gives an internal error, a stack trace or an executed p
     }), { numRuns: 40, seed: 3 });
   }, 120_000);
 
+  it('generated flags on compare and check', async () => {
+    const flag = fc.tuple(fc.constantFrom('--seeds', '--eta', '--batch', '--data', '--tau', '--momentum', '--langevin', '--observable', '--rtol', '--max-steps'), flagText);
+    await fc.assert(fc.asyncProperty(fc.array(flag, { maxLength: 3 }), async (flags) => {
+      const args = flags.flatMap(([f, v]) => [f, v]);
+      expectClean(await runCli('compare', 'linear-regression-data', '--tau', '1', '--workers', '1', ...args, '--out', tempDir()));
+      const checkArgs = args.filter((_, i) => ['--rtol', '--max-steps'].includes(args[i - (i % 2)]));
+      expectClean(await runCli('check', 'factorization', ...checkArgs, '--out', tempDir()));
+    }), { numRuns: 25, seed: 9 });
+  }, 120_000);
+
   it('generated result folders: garbage lines and definitions are refused, never adopted', async () => {
     const base = tempDir();
     expectClean(await runCli('sweep', 'factorization', '--x', 'y=1:2:2', '--y', 'u=0.1:0.2:2', '--metric', 'final:loss', '--workers', '1', '--out', base), [0]);
