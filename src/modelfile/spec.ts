@@ -103,7 +103,9 @@ function checkKeys(obj: Json, valid: readonly string[], where: string): void {
 
 function finite(v: unknown, where: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw inputError(`${where} must be a finite number (got ${v === undefined ? 'nothing' : JSON.stringify(v)}).`);
+    // JSON numbers beyond ±1.8e308 parse to ±Infinity, which JSON.stringify would print as null
+    const got = v === undefined ? 'nothing' : typeof v === 'number' ? (Number.isNaN(v) ? 'NaN' : `${v > 0 ? '' : '−'}a number beyond ±1.8e308, the float64 range`) : JSON.stringify(v);
+    throw inputError(`${where} must be a finite number (got ${got}).`);
   }
   return v;
 }

@@ -216,3 +216,11 @@ describe('bounded time', () => {
     expect(r.message).toMatch(/the time limit ran out at t=[\d.e+-]+ \(of 27\d+/);
   });
 });
+
+describe('numbers beyond float64', () => {
+  it('1e309 in a model file is named as out of range, not as null', async () => {
+    const r = await runCli('solve', tempModel('{"name":"f","state":{"u":1e309},"loss":"u^2","t_end":1}'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/state\.u must be a finite number \(got a number beyond ±1\.8e308, the float64 range\)/);
+  });
+});
