@@ -1,7 +1,7 @@
 /** Combining shard folders into one: same definition required, each cell once. */
 import { inputError } from '../util/errors.js';
 import { definitionKey, describeDifference, type SweepDefinition } from './definition.js';
-import { loadResults, openSweepDir, readDefinition, ResultWriter } from './store.js';
+import { loadResults, openSweepDir, readDefinition, ResultWriter, writeSweepRecord } from './store.js';
 import type { CellResult } from './cell.js';
 import { cellsOf } from './grid.js';
 import { ensureDir } from '../io/series.js';
@@ -44,5 +44,6 @@ function mergeInto(out: string, def: SweepDefinition, byIndex: Map<number, CellR
   }
   const total = cellsOf(def).length;
   const have = existing.results.length + byIndex.size;
+  writeSweepRecord(out, def, { status: have < total ? 'partial' : 'complete', message: `merged: ${have} of ${total} cells`, cells: { total, done: have } });
   return { cells: have, missing: total - have, warnings };
 }

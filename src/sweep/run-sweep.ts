@@ -2,7 +2,7 @@
 import type { CliIO } from '../util/io.js';
 import { checkDefinition, type SweepDefinition } from './definition.js';
 import { cellsOf, inShard, type Shard } from './grid.js';
-import { loadResults, openSweepDir, ResultWriter } from './store.js';
+import { loadResults, openSweepDir, ResultWriter, writeSweepRecord } from './store.js';
 import { runCells } from './pool.js';
 import { makeProgress } from './progress.js';
 import { ensureDir } from '../io/series.js';
@@ -23,6 +23,7 @@ export async function runSweep(def: SweepDefinition, dir: string, opts: { worker
 }
 
 async function sweepLocked(def: SweepDefinition, dir: string, opts: { workers: number; shard: Shard | null; io: CliIO; restart?: boolean }): Promise<SweepRunSummary> {
+  const start = performance.now();
   openSweepDir(dir, def, opts.restart);
   const loaded = loadResults(dir);
   if (loaded.warning) opts.io.err(`warning: ${loaded.warning}\n`);
@@ -44,5 +45,14 @@ async function sweepLocked(def: SweepDefinition, dir: string, opts: { workers: n
     progress.stop();
     writer.close();
   }
+  const all = loadResults(dir, def).results;
+  const cellsFailed = all.filter((r) => r.status !== 'success' && r.status !== 'event').length;
+  const total = def.x.n * def.y.n;
+  writeSweepRecord(dir, def, {
+    status: all.length < total ? 'partial' : cellsFailed > 0 ? 'complete, with failed cells' : 'complete',
+    message: `${all.length} of ${total} cells done${opts.shard ? ` (this folder: shard ${opts.shard.k}/${opts.shard.n})` : ''}, ${cellsFailed} failed`,
+    wallMs: performance.now() - start,
+    cells: { total, done: all.length, failed: cellsFailed },
+  });
   return { total: mine.length, skipped: mine.length - pending.length, computed: pending.length, failed };
 }

@@ -4,13 +4,16 @@
  * loses only the cells in flight; a half-written last line is detected, dropped with a warning,
  * and recomputed.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, accessSync, constants } from 'node:fs';
 import { JsonLinesWriter, loadJsonLines } from '../io/jsonl.js';
 import { join } from 'node:path';
 import { inputError } from '../util/errors.js';
 import { packageInfo } from '../util/package-info.js';
 import { definitionKey, describeDifference, type SweepDefinition } from './definition.js';
 import type { CellResult } from './cell.js';
+import { findModel } from '../models/registry.js';
+import type { Model } from '../models/types.js';
+import { provenance } from '../io/provenance.js';
 
 export const DEFINITION_FILE = 'sweep.json';
 export const RESULTS_FILE = 'results.jsonl';
@@ -48,7 +51,27 @@ export function openSweepDir(dir: string, def: SweepDefinition, restart = false)
     return;
   }
   try {
-    writeFileSync(path, JSON.stringify({ gradflow: packageInfo().version, node: process.version, date: new Date().toISOString(), definition: def }, null, 1));
+    writeSweepRecord(dir, def, { status: 'started', message: '' });
+  } catch (e) {
+    throw inputError(`cannot write '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
+  }
+}
+
+/**
+ * sweep.json: the provenance record (src/io/provenance.ts) of the sweep — written when the folder
+ * is made, updated with the status when a run of it ends — and the definition that resumes compare.
+ * Written to a temporary file and renamed, so a crash never leaves half a definition.
+ */
+export function writeSweepRecord(dir: string, def: SweepDefinition, outcome: { status: string; message: string; wallMs?: number; cells?: Readonly<Record<string, number>> }): void {
+  const path = join(dir, DEFINITION_FILE);
+  let model: Model | null = null;
+  try { model = findModel(def.model); } catch { /* a model file that went away: the definition still says what it was */ }
+  const record = model
+    ? provenance({ command: 'sweep', model, params: def.sets, flags: def.solver, options: { x: def.x, y: def.y, metrics: def.metrics, cell_timeout: def.cellTimeout ?? null }, status: outcome.status, message: outcome.message, wallMs: outcome.wallMs })
+    : { gradflow: packageInfo().version, node: process.version, date: new Date().toISOString(), status: outcome.status };
+  try {
+    writeFileSync(`${path}.tmp`, JSON.stringify({ ...record, cells: outcome.cells ?? null, definition: def }, null, 1));
+    renameSync(`${path}.tmp`, path);
   } catch (e) {
     throw inputError(`cannot write '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
   }

@@ -97,3 +97,16 @@ describe('a sweep cell integrates once', () => {
     expect(ok.metrics.transitions).toBe(3);
   });
 });
+
+describe('sweep.json is the sweep\'s provenance record', () => {
+  it('model identity, settings, flags, status and cell counts', async () => {
+    const file = tempModel(regression(0));
+    const out = tempDir();
+    expect((await runCli(...sweepArgs(file, out), '--rtol', '1e-9')).code).toBe(0);
+    const j = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8'));
+    expect(j).toMatchObject({ command: 'sweep', status: 'complete', cells: { total: 4, done: 4, failed: 0 }, solver_flags: { rtol: 1e-9 } });
+    expect(j.model.file.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(j.definition.identity.file.sha256).toBe(j.model.file.sha256);
+    expect(j.options.metrics).toEqual(['final:loss']);
+  }, 60_000);
+});
