@@ -19,6 +19,7 @@ import { withFolderLock } from '../io/lock.js';
 import { refuseOverwrite } from '../io/overwrite.js';
 import type { SolverFlags } from '../run/solver-flags.js';
 import type { Model, Params } from '../models/types.js';
+import type { MethodName } from '../solve/types.js';
 
 /** How much tighter `--verify` runs every integration. */
 export const VERIFY_FACTOR = 0.01;
@@ -36,6 +37,8 @@ export interface VerifyRow {
 export interface CheckOptions {
   readonly flags?: SolverFlags;
   readonly verify?: boolean;
+  /** With `verify`: measure again with this method (at the same tolerances) instead of 100× tighter. */
+  readonly verifyWith?: MethodName;
   /** Every command option, for the record. */
   readonly options?: Readonly<Record<string, unknown>>;
   readonly log?: (line: string) => void;
@@ -50,6 +53,11 @@ export interface CheckOutcome {
   readonly rows: readonly CheckRow[];
   /** Per row (same order), with `verify`; else null. */
   readonly verify: readonly VerifyRow[] | null;
+}
+
+/** How the verification runs differ, in words. */
+export function verificationText(method?: MethodName): string {
+  return method ? `with ${method} at the same tolerances (fixed-step GD runs stay as they are)` : `with every integration ${1 / VERIFY_FACTOR}× tighter in rtol and atol`;
 }
 
 export function compareVerdicts(rows: readonly CheckRow[], tight: readonly CheckRow[]): VerifyRow[] {
@@ -76,8 +84,9 @@ async function checkLocked(model: Model, params: Params, out: string, o: CheckOp
   });
   let verify: VerifyRow[] | null = null;
   if (o.verify) {
-    log(`  ${model.id}: verifying every prediction at ${1 / VERIFY_FACTOR}× tighter rtol and atol`);
-    const tightCtx = makeCheckContext(model, params, { flags: o.flags, tighten: VERIFY_FACTOR, onRun: (label) => log(`  ${model.id}: solving tightly (${label})`) });
+    log(`  ${model.id}: verifying every prediction ${verificationText(o.verifyWith)}`);
+    const how = o.verifyWith ? { method: o.verifyWith } : { tighten: VERIFY_FACTOR };
+    const tightCtx = makeCheckContext(model, params, { flags: o.flags, ...how, onRun: (label) => log(`  ${model.id}: solving again (${label})`) });
     verify = compareVerdicts(rows, runChecks(model, tightCtx));
   }
   const main = ctx.main();
@@ -89,10 +98,10 @@ async function checkLocked(model: Model, params: Params, out: string, o: CheckOp
   ];
   const extra = model.reportSections?.(ctx) ?? '';
   const passed = rows.filter((r) => r.verdict.pass).length;
-  const report = writeReport(out, reportMarkdown(model, params, rows, stages, figures, out, extra, verify, o.flags));
+  const report = writeReport(out, reportMarkdown(model, params, rows, stages, figures, out, extra, verify ? { rows: verify, how: verificationText(o.verifyWith) } : null, o.flags));
   const s = main.solution;
   writeFileSync(join(out, 'check.json'), JSON.stringify({
-    ...provenance({ command: 'check', model, params, seed: main.seed, flags: o.flags, solver: s.options, options: { ...o.options, verify: Boolean(o.verify) }, status: s.status, message: s.message, stats: s.stats, wallMs: main.wallMs }),
+    ...provenance({ command: 'check', model, params, seed: main.seed, flags: o.flags, solver: s.options, options: { ...o.options, verify: Boolean(o.verify), verify_with: o.verifyWith ?? null }, status: s.status, message: s.message, stats: s.stats, wallMs: main.wallMs }),
     passed,
     total: rows.length,
     predictions: rows.map((r, i) => ({

@@ -4,14 +4,17 @@
  * flags; `tighten` (check --verify) makes every run tighter by the same factor.
  */
 import { simulate, type Trajectory } from '../run/trajectory.js';
-import { applyFlags, tightened, type SolverFlags } from '../run/solver-flags.js';
-import type { SolveOptions } from '../solve/types.js';
+import { applyFlags, type SolverFlags } from '../run/solver-flags.js';
+import { verificationOf } from '../run/problem.js';
+import type { MethodName, SolveOptions } from '../solve/types.js';
 import { resolveParams } from '../models/params.js';
 import type { CheckContext, Model, ParamValue, Params } from '../models/types.js';
 
 export interface ContextOptions {
   readonly flags?: SolverFlags;
   readonly tighten?: number;
+  /** Every run with this method (check --verify-with). */
+  readonly method?: MethodName;
   /** Called before each new run with a label ("default run", "eps=0.01"). */
   readonly onRun?: (label: string) => void;
   /**
@@ -40,13 +43,10 @@ export function makeCheckContext(model: Model, params: Params, o: ContextOptions
     if (hit) return hit;
     o.onRun?.(Object.keys(overrides).length ? Object.entries(overrides).map(([k, v]) => `${k}=${v}`).join(' ') : 'default run');
     integrations++;
-    const tr = simulate(model, resolveParams(model, { ...params, ...overrides }), { flags: o.flags, fixed: options, tighten: o.tighten, deadline: o.deadline });
+    const tr = simulate(model, resolveParams(model, { ...params, ...overrides }), { flags: o.flags, fixed: options, tighten: o.tighten, method: o.method, deadline: o.deadline });
     runs.set(key, tr);
     return tr;
   };
-  const solver = (fixed: SolveOptions): SolveOptions => {
-    const merged = { ...applyFlags({}, o.flags ?? {}), ...fixed };
-    return o.tighten !== undefined && merged.method !== 'euler' ? tightened(merged, o.tighten) : merged;
-  };
+  const solver = (fixed: SolveOptions): SolveOptions => verificationOf({ ...applyFlags({}, o.flags ?? {}), ...fixed }, o);
   return { params, main: () => run({}), run, solver, runs, integrations: () => integrations };
 }

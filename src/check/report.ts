@@ -21,12 +21,13 @@ function verifyCell(v: Verified): string {
 const text = (s: string): string => s.replace(/[<>&]/g, (c) => `\\${c}`);
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-export function reportMarkdown(model: Model, params: Params, rows: readonly CheckRow[], outcome: StageOutcome, figures: readonly { readonly title: string; readonly paths: { readonly png: string } }[], dir: string, extra = '', verify: readonly Verified[] | null = null, flags: SolverFlags = {}): string {
+export function reportMarkdown(model: Model, params: Params, rows: readonly CheckRow[], outcome: StageOutcome, figures: readonly { readonly title: string; readonly paths: { readonly png: string } }[], dir: string, extra = '', verification: { readonly rows: readonly Verified[]; readonly how: string } | null = null, flags: SolverFlags = {}): string {
+  const verify = verification?.rows ?? null;
   const passed = rows.filter((r) => r.verdict.pass).length;
   const stages = outcome.stages;
   const f = Object.entries(definedFlags(flags));
   const flagText = f.length ? ` Solver flags: ${f.map(([k, v]) => `${k} = ${typeof v === 'number' ? fmt(v) : String(v)}`).join(', ')} (over the model's own settings).` : ' Solver settings: the model\'s own.';
-  const vHead = verify ? ' verify: 100× tighter rtol, atol |' : '';
+  const vHead = verification ? ` measured again ${verification.how.replace(/ \(.*\)$/, '')} |` : '';
   const vSep = verify ? '---|' : '';
   const lines: string[] = [
     `# ${text(model.title)}: prediction check`,
@@ -37,7 +38,7 @@ export function reportMarkdown(model: Model, params: Params, rows: readonly Chec
     '',
     `**${passed} of ${rows.length} predictions hold.**`,
     '',
-    ...(verify ? [`Verified: every prediction was measured again with every integration 100× tighter in rtol and atol; ${verify.filter((v) => v.flipped).length} verdict(s) flip.`, ''] : []),
+    ...(verification ? [`Verified: every prediction was measured again ${verification.how}; ${verification.rows.filter((v) => v.flipped).length} verdict(s) flip.`, ''] : []),
     `| prediction | claim | source | predicted | measured | tolerance | verdict |${vHead}`,
     `|---|---|---|---|---:|---|---|${vSep}`,
     ...rows.map((r, i) => {

@@ -10,7 +10,7 @@
  * (a prediction that compares two tolerances keeps them), then `tighten` (check --verify).
  */
 import { solve } from '../solve/index.js';
-import type { EventSpec, RhsFn, Solution, SolveOptions, Vec } from '../solve/types.js';
+import type { EventSpec, MethodName, RhsFn, Solution, SolveOptions, Vec } from '../solve/types.js';
 import type { Model, Params } from '../models/types.js';
 import { makeRng } from '../util/rng.js';
 import { fmt, GradflowError } from '../util/errors.js';
@@ -25,6 +25,8 @@ export interface FlowProblemOptions {
   readonly fixed?: SolveOptions;
   /** Multiply rtol and atol by this (check --verify: 0.01). */
   readonly tighten?: number;
+  /** Integrate with this method whatever the run fixed (check --verify-with); fixed-step GD stays GD. */
+  readonly method?: MethodName;
   /** Save grid (default the model's); its last entry is the end time unless `tEnd` is given. */
   readonly saveAt?: ArrayLike<number>;
   readonly tEnd?: number;
@@ -45,6 +47,18 @@ export interface FlowProblem {
   readonly options: SolveOptions;
 }
 
+/** The options a verification run uses instead: tighter (`tighten`) and/or another method (`method`); GD runs are left alone. */
+export function verificationOf(options: SolveOptions, o: { readonly tighten?: number; readonly method?: MethodName }): SolveOptions {
+  if (options.method === 'euler') return options;
+  let out = options;
+  if (o.tighten !== undefined) out = tightened(out, o.tighten);
+  if (o.method !== undefined) {
+    out = { ...out, method: o.method };
+    delete out.h;
+  }
+  return out;
+}
+
 export function seedOf(params: Params): number {
   return typeof params.seed === 'number' ? params.seed : 0;
 }
@@ -57,7 +71,7 @@ export function flowProblem(model: Model, params: Params, o: FlowProblemOptions 
   const tEnd = o.tEnd ?? (o.saveAt ? saveAt[saveAt.length - 1] : horizon.tEnd);
   const t0 = model.t0 ?? 0;
   let options: SolveOptions = { ...applyFlags(horizon.solver, o.flags ?? {}), ...o.fixed };
-  if (o.tighten !== undefined && options.method !== 'euler') options = tightened(options, o.tighten);
+  options = verificationOf(options, o);
   options.saveAt = saveAt;
   options.events = [...(model.events?.(params) ?? []), ...(o.events ?? []), ...(model.singularities?.(params) ?? [])];
   // a model with kinks brings its switched form: exact crossings and sliding modes unless told otherwise

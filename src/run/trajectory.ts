@@ -2,7 +2,7 @@
  * One run of a model: integrate its flow problem (src/run/problem.ts) and measure everything at
  * the save-at times (observers run on the save grid only, never inside the integrator).
  */
-import type { EventSpec, SolveOptions } from '../solve/types.js';
+import type { EventSpec, MethodName, SolveOptions } from '../solve/types.js';
 import { spectralObservables } from '../spectral/index.js';
 import type { Model, Params, Trajectory } from '../models/types.js';
 import { flowProblem, solveFlow } from './problem.js';
@@ -17,6 +17,8 @@ export interface SimulateOptions {
   fixed?: SolveOptions;
   /** Multiply rtol and atol by this (check --verify). */
   tighten?: number;
+  /** Integrate with this method whatever the run fixed (check --verify-with). */
+  method?: MethodName;
   /** Events beyond the model's own (e.g. `--event loss<0.1`). */
   events?: readonly EventSpec[];
   /** Override the save grid (and with it the end time: its last entry). */

@@ -107,7 +107,7 @@ describe('check --verify', () => {
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/verified at 100× tighter tolerances: 0 verdict\(s\) flip/);
     const md = readFileSync(join(out, 'report.md'), 'utf8');
-    expect(md).toMatch(/\| verify: 100× tighter rtol, atol \|/);
+    expect(md).toMatch(/\| measured again with every integration 100× tighter in rtol and atol \|/);
     const check = json(join(out, 'check.json'));
     const closed = check.predictions.find((p: { id: string }) => p.id === 'closed-form-modes');
     // the closed-form error is an integration error: it shrinks when the run is tightened
@@ -115,5 +115,20 @@ describe('check --verify', () => {
     expect(closed.verify.flipped).toBe(false);
     const count = check.predictions.find((p: { id: string }) => p.id === 'stage-like-transitions');
     expect(count.verify.moved).toBe(0);
+  }, 60_000);
+
+  it('--verify-with a second method: every run (the predictions\' own included) with it, at the same tolerances', async () => {
+    const out = tempDir();
+    const r = await runCli('check', 'deep-linear', '--verify-with', 'dopri5', '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/verified with dopri5: 0 verdict\(s\) flip/);
+    const check = json(join(out, 'check.json'));
+    expect(check.options.verify_with).toBe('dopri5');
+    const closed = check.predictions.find((p: { id: string }) => p.id === 'closed-form-modes');
+    // dop853 (the model's) and dopri5 at rtol 1e-10 agree with the closed form to well under 1e-8, differently
+    expect(closed.verify.measured).not.toBe(closed.measured);
+    expect(closed.verify.measured).toBeLessThan(1e-8);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/measured again with dopri5 at the same tolerances/);
+    expect((await runCli('check', 'deep-linear', '--verify-with', 'rk4', '--out', tempDir())).code).toBe(2);
   }, 60_000);
 });
