@@ -5,7 +5,7 @@ import { fmt } from '../util/errors.js';
 import { packageInfo } from '../util/package-info.js';
 import type { Model, Params } from '../models/types.js';
 import type { CheckRow } from './run-checks.js';
-import type { StageOutcome } from '../io/series.js';
+import type { StageOutcome } from '../run/stages.js';
 import { definedFlags, type SolverFlags } from '../run/solver-flags.js';
 
 /** A `--verify` row (src/check/check-model.ts). */

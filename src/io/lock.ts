@@ -41,7 +41,7 @@ export function lockFolder(dir: string, command: string): () => void {
   const mine = held.get(path);
   if (mine !== undefined) {
     held.set(path, mine + 1);
-    return () => { held.set(path, held.get(path)! - 1); if (held.get(path) === 0) release(path); };
+    return () => unlock(path);
   }
   for (let attempt = 0; attempt < 2; attempt++) {
     let fd: number;
@@ -59,7 +59,7 @@ export function lockFolder(dir: string, command: string): () => void {
     closeSync(fd);
     held.set(path, 1);
     releaseOnExit();
-    return () => { held.set(path, held.get(path)! - 1); if (held.get(path) === 0) release(path); };
+    return () => unlock(path);
   }
   throw inputError(`cannot lock the output folder '${dir}'.`);
 }
@@ -72,7 +72,10 @@ function releaseOnExit(): void {
   process.once('exit', () => { for (const p of held.keys()) rmSync(p, { force: true }); });
 }
 
-function release(path: string): void {
+/** One holder fewer; the last one removes the lock file. */
+function unlock(path: string): void {
+  const n = (held.get(path) ?? 1) - 1;
+  if (n > 0) { held.set(path, n); return; }
   held.delete(path);
   rmSync(path, { force: true });
 }

@@ -63,8 +63,7 @@ export function solverRecord(o: ResolvedOptions): Record<string, unknown> {
 }
 
 export function provenance(i: ProvenanceInput): Provenance {
-  const spec = (i.model as { spec?: { loss: string | null; rhs: readonly string[] | null; state: ReadonlyArray<readonly [string, number]> } }).spec;
-  const definition = spec ? (spec.loss !== null ? { loss: spec.loss } : { rhs: Object.fromEntries(spec.state.map(([k], j) => [k, spec.rhs?.[j] ?? null])) }) : null;
+  const definition = i.model.file?.definition ?? null;
   return {
     gradflow: packageInfo().version,
     node: process.version,

@@ -6,7 +6,7 @@
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Model, Trajectory } from '../models/types.js';
-import type { Stage } from '../stages/index.js';
+import type { StageOutcome } from '../run/stages.js';
 import { inputError } from '../util/errors.js';
 import { stateColumns } from './columns.js';
 import { provenance, type ProvenanceInput } from './provenance.js';
@@ -39,8 +39,6 @@ function writeLines(path: string, lines: Iterable<string>): void {
 
 export type RunRecordInput = Omit<ProvenanceInput, 'model' | 'params' | 'seed' | 'solver' | 'status' | 'message' | 'stats' | 'wallMs'>;
 
-/** No stages, and why (a short series, a loss that is not finite, a general ODE without a loss). */
-export interface StageOutcome { readonly stages: readonly Stage[]; readonly reason?: string | null }
 
 export function writeRun(dir: string, model: Model, tr: Trajectory, stages: StageOutcome, record: RunRecordInput): { csv: string; json: string } {
   ensureDir(dir);

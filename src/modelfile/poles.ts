@@ -9,6 +9,7 @@
  */
 import { compileScalar, toText, type Expr, type Layout } from '../expr/index.js';
 import type { EventSpec } from '../solve/types.js';
+import { POLE_PREFIX } from '../run/problem.js';
 
 /** At most this many pole guards per model (each is evaluated at every accepted step). */
 export const MAX_POLES = 64;
@@ -42,6 +43,3 @@ export function poleGuards(field: readonly Expr[], layout: Layout, params: Float
 }
 
 const short = (s: string): string => (s.length > 80 ? `${s.slice(0, 77)}…` : s);
-
-/** Event names of pole guards start with this. */
-export const POLE_PREFIX = 'pole: ';

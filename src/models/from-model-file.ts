@@ -38,7 +38,7 @@ export function modelFromSpec(spec: ModelSpec, id = spec.file ? basename(spec.fi
     id,
     spec,
     system,
-    ...(spec.file ? { file: spec.file } : {}),
+    ...(spec.file ? { file: { ...spec.file, definition: definitionOf(spec) } } : {}),
     field: general ? 'general' : 'gradient',
     t0: spec.t0,
     title: spec.name,
@@ -57,4 +57,10 @@ export function modelFromSpec(spec: ModelSpec, id = spec.file ? basename(spec.fi
     predictions: [],
     ...(spec.data ? { finiteSample: (p: Params) => modelFileFiniteSample(spec, spec.data!, system(p).params) } : {}),
   };
+}
+
+/** What a model file defines, as written (its named definitions, then its loss or rhs), for the provenance record. */
+function definitionOf(spec: ModelSpec): Record<string, unknown> {
+  const lets = spec.lets.length > 0 ? { let: Object.fromEntries(spec.lets) } : {};
+  return spec.loss !== null ? { ...lets, loss: spec.loss } : { ...lets, rhs: Object.fromEntries(spec.state.map(([k], j) => [k, spec.rhs?.[j] ?? null])) };
 }

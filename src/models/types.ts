@@ -193,6 +193,8 @@ export interface Horizon {
 export interface ModelFileInfo {
   readonly path: string;
   readonly sha256: string;
+  /** What it defines, as written: `{loss}` or `{rhs: {x: …}}` (recorded beside the hash). */
+  readonly definition?: Readonly<Record<string, unknown>>;
 }
 
 export interface Model {

@@ -98,10 +98,13 @@ export function solveFlow(problem: FlowProblem): { solution: Solution; wallMs: n
   return { solution, wallMs: performance.now() - start };
 }
 
+/** Names of the events that guard a model's poles (Model.singularities) start with this. */
+export const POLE_PREFIX = 'pole: ';
+
 /** A run stopped by a pole guard is a failure at the pole, not an event. */
 function atPole(s: Solution): Solution {
-  const hit = s.status === 'event' ? s.events.find((e) => e.name.startsWith('pole: ')) : undefined;
+  const hit = s.status === 'event' ? s.events.find((e) => e.name.startsWith(POLE_PREFIX)) : undefined;
   if (!hit) return s;
-  const where = hit.name.slice('pole: '.length);
+  const where = hit.name.slice(POLE_PREFIX.length);
   return { ...s, status: 'non_finite', message: `the field is singular at t=${fmt(hit.t)}: the denominator ${where} changes sign there (a pole). Stopped at the pole rather than continue on the other side of it; check the expression's domain and the initial values.` };
 }

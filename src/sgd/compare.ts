@@ -25,9 +25,8 @@ export interface FlowAt {
  */
 export function assertContinuousReference(model: Model, p: Params, flags: SolverFlags = {}): void {
   if (model.field === 'general') throw inputError(`${model.id} is a general ODE (its file gives an rhs, not a loss): there is no gradient to descend, so no discrete training to compare with.`);
-  const method = flags.method ?? model.horizon(p).solver.method;
-  if (method !== 'euler') return;
   const s = model.horizon(p).solver;
+  if ((flags.method ?? s.method) !== 'euler') return;
   const hint = 'dynamics' in model.params ? ' (set dynamics=flow)' : '';
   throw inputError(`${model.id} runs as fixed-step gradient descent (euler, h = ${s.h}) at these parameters${hint}: there is no continuous flow to compare discrete training with.`);
 }
@@ -140,4 +139,3 @@ function stageComparison(tf: Float64Array, Lf: Float64Array, tr: Float64Array, L
   return { flowTransitions: flowT, runTransitions: runT, sameStages: flowT.length === runT.length };
 }
 
-export { logLogSlope } from '../util/fit.js';

@@ -6,7 +6,8 @@ import { gongFiniteSample, type GongPrompts } from '../../src/models/gong/finite
 import { gong } from '../../src/models/gong/model.js';
 import { resolveParams } from '../../src/models/params.js';
 import type { ParamValue, Params } from '../../src/models/types.js';
-import { deviation, flowAt, logLogSlope } from '../../src/sgd/compare.js';
+import { deviation, flowAt } from '../../src/sgd/compare.js';
+import { logLogSlope } from '../../src/util/fit.js';
 import { train } from '../../src/sgd/train.js';
 import { solve } from '../../src/solve/index.js';
 import { makeRng, type Rng } from '../../src/util/rng.js';

@@ -10,6 +10,7 @@
  * with gradient descent]: with m ≥ 16 neurons hundreds of pre-activations sit on their kinks at
  * any time ("Read first" 3), which the continuous flow resolves only at a cost far beyond a check.
  */
+import { seedOf } from '../../run/problem.js';
 import { solve } from '../../solve/index.js';
 import type { KinkRecord, Solution, SolveOptions } from '../../solve/types.js';
 import type { CheckContext, ParamValue, Params } from '../types.js';
@@ -52,7 +53,6 @@ export function settingOf(params: Params, overrides: Readonly<Record<string, Par
   }
 }
 
-const seedOf = (p: Params): number => (typeof p.seed === 'number' ? p.seed : 0);
 
 export interface GdRun {
   readonly eta: number;
