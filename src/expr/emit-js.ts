@@ -40,7 +40,7 @@ export interface Compiled<F> {
 }
 
 /** Runtime helpers the emitted code may call; nothing else is in its scope. */
-const RUNTIME = Object.freeze({
+export const RUNTIME = Object.freeze({
   erf: special.erf, Phi: special.Phi, phi: special.phi, sigmoid: special.sigmoid,
   softplus: special.softplus, heaviside: special.heaviside, sign: special.sign, relu: special.relu,
 });
@@ -122,7 +122,23 @@ function makeCompiled<F>(body: string, layout: Layout, outName: string | null): 
 
 type Printer = (id: number) => string;
 
-function emitBody(dag: Dag, layout: Layout, finish: (outputs: readonly number[], print: Printer) => string[]): string {
+/**
+ * One expression printed as JavaScript with its symbols printed by `symbolText` (locals the caller
+ * declares): the lines of its temporaries (shared subtrees) and the text of its value. Used by the
+ * array compiler (src/tensor/emit.ts) for the body of an element-wise loop.
+ */
+export function emitExpression(expr: Expr, symbolText: (name: string) => string): { readonly lines: readonly string[]; readonly value: string } {
+  return guardDepth('compiling the expression', () => {
+    let value = '';
+    const lines = emitBody(buildDag([expr]), { state: [], params: [] }, (ids, print) => {
+      value = print(ids[0]);
+      return [];
+    }, symbolText);
+    return { lines: lines === '' ? [] : lines.split('\n'), value };
+  });
+}
+
+function emitBody(dag: Dag, layout: Layout, finish: (outputs: readonly number[], print: Printer) => string[], symbolText?: (name: string) => string): string {
   const stateSlot = new Map(layout.state.map((n, i) => [n, i]));
   const paramSlot = new Map(layout.params.map((n, i) => [n, i]));
   const inputSlot = new Map<string, readonly [number, number]>();
@@ -156,6 +172,7 @@ function emitBody(dag: Dag, layout: Layout, finish: (outputs: readonly number[],
   const leaf = (e: Expr): string => {
     if (e.kind === 'num') return literal(e.value);
     if (e.kind !== 'sym') throw new Error('emit: not a leaf');
+    if (symbolText) return symbolText(e.name);
     const s = stateSlot.get(e.name);
     if (s !== undefined) { usedState.add(s); return `y${s}`; }
     const p = paramSlot.get(e.name);

@@ -36,25 +36,32 @@ export interface ParseContext {
 }
 
 export function parseExpression(text: unknown, ctx: ParseContext): Expr {
-  if (typeof text !== 'string') throw inputError(`${ctx.label}: expected an expression string, got ${describe(text)}.`);
-  if (text.trim() === '') throw inputError(`${ctx.label}: the expression is empty.`);
-  if (text.length > MAX_LENGTH) throw inputError(`${ctx.label}: the expression is longer than ${MAX_LENGTH} characters.`);
+  const root = parseMath(text, ctx.label);
+  return guardDepth(ctx.label, () => rewriteStable(convert(root, ctx, text as string)));
+}
+
+/**
+ * The checks every expression text passes (a string, not empty, within the length and nesting
+ * limits), then mathjs's parse: its node tree, which the scalar and the array languages convert.
+ */
+export function parseMath(text: unknown, label: string): MathNode {
+  if (typeof text !== 'string') throw inputError(`${label}: expected an expression string, got ${describe(text)}.`);
+  if (text.trim() === '') throw inputError(`${label}: the expression is empty.`);
+  if (text.length > MAX_LENGTH) throw inputError(`${label}: the expression is longer than ${MAX_LENGTH} characters.`);
   const nesting = nestingOf(text);
   if (nesting > MAX_NESTING) {
     throw inputError(
-      `${ctx.label}: nesting deeper than ${MAX_NESTING} levels (${nesting} nested parentheses or function calls) in "${clip(text)}"; ` +
+      `${label}: nesting deeper than ${MAX_NESTING} levels (${nesting} nested parentheses or function calls) in "${clip(text)}"; ` +
       'write it with less nesting, e.g. expand nested sums or products.',
     );
   }
-  let root: MathNode;
   try {
-    root = mathParser()(text);
+    return mathParser()(text);
   } catch (e) {
     // mathjs parses by recursive descent: long chains of ^ or unary minus can still exhaust the stack
-    if (isStackOverflow(e)) throw tooDeep(ctx.label);
-    throw inputError(`${ctx.label}: cannot parse "${clip(text)}": ${(e as Error).message}. ${describeLanguage()}`);
+    if (isStackOverflow(e)) throw tooDeep(label);
+    throw inputError(`${label}: cannot parse "${clip(text)}": ${(e as Error).message}. ${describeLanguage()}`);
   }
-  return guardDepth(ctx.label, () => rewriteStable(convert(root, ctx, text)));
 }
 
 type Node = MathNode & Record<string, unknown>;

@@ -1,0 +1,250 @@
+/**
+ * Text → tensor graph. mathjs tokenises and parses (the same parser as the scalar language, with
+ * its limits on length and nesting); this module walks mathjs's tree and accepts only:
+ *   numbers; names of state blocks, data arrays, parameters (compile-time numbers), definitions;
+ *   + − .* ./ .^ (element-wise, broadcast), * (scalar scaling or matrix product), / and ^ with a
+ *   scalar on the right (and a scalar base for ^), unary −, the transpose A';
+ *   indexing A[i, j:k, :] (1-based and inclusive, as in mathjs; `end` is the last index; an
+ *   integer drops the axis, a range keeps it);
+ *   the scalar functions (element-wise) and the array functions below.
+ * Anything else — assignment, property access, strings outside einsum's spec, matrices, implicit
+ * multiplication — is an error naming the offending part. Nothing is evaluated: parameter values
+ * and index arithmetic are folded as numbers, everything else becomes graph nodes.
+ */
+import type { MathNode } from 'mathjs';
+import { add, call, div, mul, neg, pow, sub } from '../expr/ast.js';
+import { FUNCTIONS, CONSTANTS } from '../expr/language.js';
+import { parseMath } from '../expr/parse.js';
+import { guardDepth } from '../expr/limits.js';
+import { inputError } from '../util/errors.js';
+import { shapeText } from './graph.js';
+import { ArrayOps, shapeOfValue, type Value } from './ops.js';
+
+/** Functions of whole arrays, with how many arguments they take. */
+export const ARRAY_FUNCTIONS: ReadonlyMap<string, { readonly args: string; readonly doc: string }> = new Map([
+  ['sum', { args: 'A[, axis]', doc: 'sum of all elements, or along one axis (1-based; −1 = last)' }],
+  ['mean', { args: 'A[, axis]', doc: 'mean of all elements, or along one axis' }],
+  ['amax', { args: 'A[, axis]', doc: 'largest element, or along one axis; the first maximum carries the derivative' }],
+  ['softmax', { args: 'A[, axis]', doc: 'softmax along an axis (default the last), with the maximum subtracted' }],
+  ['logsumexp', { args: 'A[, axis]', doc: 'log Σ exp along an axis (default: the last), stable' }],
+  ['norm', { args: 'A', doc: 'Frobenius (Euclidean) norm' }],
+  ['dot', { args: 'a, b', doc: 'Σ a .* b over all elements (same shapes)' }],
+  ['transpose', { args: 'A', doc: "the transpose, as A'" }],
+  ['einsum', { args: '"ij,jk->ik", A, B, …', doc: 'index notation: Σ over every index letter not in the result' }],
+]);
+
+export interface ArrayScope {
+  /** Names visible in expressions: arrays (nodes) and compile-time numbers (parameters, sizes). */
+  readonly values: ReadonlyMap<string, Value>;
+}
+
+type Node = MathNode & Record<string, unknown>;
+
+export function parseArrayExpression(text: unknown, label: string, scope: ArrayScope, ops: ArrayOps): Value {
+  const root = parseMath(text, label);
+  const src = text as string;
+  const clip = (s: string): string => (s.length > 60 ? `${s.slice(0, 57)}...` : s);
+  const at = (n: MathNode): string => `${label}, at "${clip(n.toString())}"`;
+  const reject = (n: MathNode, what: string): never => {
+    throw inputError(`${label}: ${what} is not allowed in "${clip(src)}". Array expressions allow numbers, names, + - .* ./ .^ * / ^ ', indexing A[i, j:k, :], the scalar functions (${[...FUNCTIONS.keys()].join(', ')}) element-wise, and ${[...ARRAY_FUNCTIONS.keys()].join(', ')}.`);
+  };
+
+  /** `end` inside an index is the size of the axis being indexed. */
+  const convert = (node: MathNode, end: number | null): Value => {
+    const n = node as Node;
+    switch (node.type) {
+      case 'ConstantNode': {
+        if (typeof n.value !== 'number') return reject(node, `the constant ${JSON.stringify(n.value)}`);
+        if (!Number.isFinite(n.value)) return reject(node, `the number '${node.toString()}' (out of float64 range)`);
+        return n.value;
+      }
+      case 'SymbolNode': {
+        const name = n.name as string;
+        if (name === 'end' && end !== null) return end;
+        const known = scope.values.get(name); // a Map: no inherited names
+        if (known !== undefined) return known;
+        const c = CONSTANTS.get(name);
+        if (c !== undefined) return c;
+        if (FUNCTIONS.has(name) || ARRAY_FUNCTIONS.has(name)) return reject(node, `the function name '${name}' used without arguments`);
+        throw inputError(`${label}: unknown name '${name}' in "${clip(src)}". Known names: ${[...scope.values.keys()].sort().join(', ') || '(none)'}.`);
+      }
+      case 'ParenthesisNode':
+        return convert(n.content as MathNode, end);
+      case 'OperatorNode':
+        return operator(n, end);
+      case 'FunctionNode':
+        return functionCall(n, end);
+      case 'AccessorNode':
+        return index(n, end);
+      case 'AssignmentNode': return reject(node, 'assignment');
+      case 'FunctionAssignmentNode': return reject(node, 'a function definition');
+      case 'ArrayNode': return reject(node, 'a matrix literal (give arrays in the file\'s "arrays" block)');
+      case 'ObjectNode': return reject(node, 'an object');
+      case 'ConditionalNode': return reject(node, 'a conditional (?:)');
+      case 'RangeNode': return reject(node, 'a range outside an index');
+      case 'RelationalNode': return reject(node, 'a comparison');
+      case 'BlockNode': return reject(node, 'several statements');
+      default: return reject(node, `a ${node.type}`);
+    }
+  };
+
+  const operator = (n: Node, end: number | null): Value => {
+    if (n.implicit) return reject(n, `implicit multiplication '${n.toString()}' (write the '*')`);
+    const fnName = n.fn as string;
+    const kids = n.args as MathNode[];
+    // + − chains are flattened so that a long sum does not recurse once per term
+    if (fnName === 'add' || fnName === 'subtract') {
+      const terms: Array<[MathNode, boolean]> = [];
+      let cur: MathNode = n;
+      while (cur.type === 'OperatorNode' && ((cur as Node).fn === 'add' || (cur as Node).fn === 'subtract') && ((cur as Node).args as MathNode[]).length === 2) {
+        const c = cur as Node;
+        const [l, r] = c.args as MathNode[];
+        terms.push([r, c.fn === 'subtract']);
+        cur = l;
+      }
+      terms.push([cur, false]);
+      terms.reverse();
+      let acc = convert(terms[0][0], end);
+      for (let i = 1; i < terms.length; i++) {
+        const [t, minus] = terms[i];
+        acc = ops.elementwise([acc, convert(t, end)], ([a, b]) => (minus ? sub(a, b) : add(a, b)), at(n));
+      }
+      return acc;
+    }
+    const args = kids.map((k) => convert(k, end));
+    const [a, b] = args;
+    const scalar = (v: Value): boolean => shapeOfValue(v).length === 0;
+    switch (fnName) {
+      case 'unaryMinus': return ops.elementwise([a], ([x]) => neg(x), at(n));
+      case 'unaryPlus': return a;
+      case 'dotMultiply': return ops.elementwise([a, b], ([x, y]) => mul(x, y), at(n));
+      case 'dotDivide': return ops.elementwise([a, b], ([x, y]) => div(x, y), at(n));
+      case 'dotPow': return ops.elementwise([a, b], ([x, y]) => pow(x, y), at(n));
+      case 'multiply': return ops.times(a, b, at(n));
+      case 'divide':
+        if (!scalar(b)) throw inputError(`${at(n)}: '/' needs a scalar divisor (got shape ${shapeText(shapeOfValue(b))}); use ./ for element-wise division.`);
+        return ops.elementwise([a, b], ([x, y]) => div(x, y), at(n));
+      case 'pow':
+        if (!scalar(a) || !scalar(b)) throw inputError(`${at(n)}: '^' takes scalars (got shapes ${shapeText(shapeOfValue(a))} and ${shapeText(shapeOfValue(b))}); use .^ for an element-wise power.`);
+        return ops.elementwise([a, b], ([x, y]) => pow(x, y), at(n));
+      case 'ctranspose':
+      case 'transpose':
+        return ops.transpose(a);
+      default: return reject(n, `the operator '${n.op as string}'`);
+    }
+  };
+
+  const functionCall = (n: Node, end: number | null): Value => {
+    const f = n.fn as MathNode & { name?: string };
+    if (f.type !== 'SymbolNode' || typeof f.name !== 'string') return reject(n, `calling '${f.toString()}'`);
+    const name = f.name;
+    const raw = n.args as MathNode[];
+    const where = at(n);
+    if (name === 'einsum') {
+      const spec = raw[0] as Node | undefined;
+      if (!spec || spec.type !== 'ConstantNode' || typeof spec.value !== 'string') throw inputError(`${where}: einsum's first argument is its spec in quotes, e.g. einsum("ij,jk->ik", A, B).`);
+      return ops.einsum(spec.value, raw.slice(1).map((k) => convert(k, end)), where);
+    }
+    const arity = (lo: number, hi: number): void => {
+      if (raw.length < lo || raw.length > hi) throw inputError(`${where}: ${name}() takes ${lo === hi ? lo : `${lo}–${hi}`} argument${hi === 1 ? '' : 's'}, got ${raw.length}.`);
+    };
+    const scalarFn = FUNCTIONS.get(name);
+    if (scalarFn) {
+      arity(scalarFn.minArgs, scalarFn.maxArgs);
+      return ops.elementwise(raw.map((k) => convert(k, end)), (xs) => call(scalarFn.op, xs), where);
+    }
+    if (!ARRAY_FUNCTIONS.has(name)) {
+      throw inputError(`${label}: unknown function '${name}' in "${clip(src)}". Functions: ${[...FUNCTIONS.keys(), ...ARRAY_FUNCTIONS.keys()].join(', ')}.`);
+    }
+    const axisArg = (x: Value, i: number, fallback: number | null): number | null => {
+      if (raw.length <= i) return fallback;
+      const k = convert(raw[i], end);
+      if (typeof k !== 'number') throw inputError(`${where}: the axis must be a number known when the file is read, not an array of shape ${shapeText(shapeOfValue(k))}.`);
+      return ops.axis(k, shapeOfValue(x), where);
+    };
+    switch (name) {
+      case 'sum': case 'mean': case 'amax': {
+        arity(1, 2);
+        const x = convert(raw[0], end);
+        const axis = axisArg(x, 1, null);
+        if (name === 'sum') return ops.sum(x, axis, where);
+        if (name === 'mean') return ops.mean(x, axis, where);
+        if (axis === null) return ops.axisOp('amax', flatten(ops, x), 0);
+        return ops.axisOp('amax', x, axis);
+      }
+      case 'softmax': case 'logsumexp': {
+        arity(1, 2);
+        const x = convert(raw[0], end);
+        const rank = shapeOfValue(x).length;
+        return ops.axisOp(name, x, axisArg(x, 1, rank === 0 ? 0 : rank - 1)!);
+      }
+      case 'norm': {
+        arity(1, 1);
+        const x = convert(raw[0], end);
+        return ops.elementwise([ops.sum(ops.elementwise([x], ([v]) => mul(v, v), where), null, where)], ([s]) => call('sqrt', [s]), where);
+      }
+      case 'dot': {
+        arity(2, 2);
+        const x = convert(raw[0], end);
+        const y = convert(raw[1], end);
+        const sx = shapeOfValue(x);
+        const sy = shapeOfValue(y);
+        if (sx.length !== sy.length || sx.some((m, i) => m !== sy[i])) throw inputError(`${where}: dot needs two arrays of the same shape, got ${shapeText(sx)} and ${shapeText(sy)}.`);
+        return ops.sum(ops.elementwise([x, y], ([u, v]) => mul(u, v), where), null, where);
+      }
+      case 'transpose':
+        arity(1, 1);
+        return ops.transpose(convert(raw[0], end));
+      default:
+        return reject(n, `the function '${name}'`);
+    }
+  };
+
+  const index = (n: Node, end: number | null): Value => {
+    const x = convert(n.object as MathNode, end);
+    const where = at(n);
+    const idx = n.index as Node;
+    const dims = (idx.dimensions ?? []) as MathNode[];
+    if (idx.dotNotation) return reject(n, 'property access');
+    const shape = shapeOfValue(x);
+    if (dims.length !== shape.length) throw inputError(`${where}: ${dims.length} ind${dims.length === 1 ? 'ex' : 'ices'} for an array of shape ${shapeText(shape)} (${shape.length} axes).`);
+    const starts: number[] = [];
+    const counts: number[] = [];
+    const drops: boolean[] = [];
+    dims.forEach((d, k) => {
+      const size = shape[k];
+      const int = (v: MathNode, what: string): number => {
+        const value = convert(v, size);
+        if (typeof value !== 'number' || !Number.isInteger(value)) throw inputError(`${where}: ${what} on axis ${k + 1} must be an integer known when the file is read${typeof value === 'number' ? ` (got ${value})` : ''}.`);
+        if (value < 1 || value > size) throw inputError(`${where}: index ${value} on axis ${k + 1} is outside 1 … ${size} (shape ${shapeText(shape)}; indices start at 1).`);
+        return value;
+      };
+      if (d.type === 'RangeNode') {
+        const r = d as Node;
+        if (r.step) {
+          const step = convert(r.step as MathNode, size);
+          if (step !== 1) throw inputError(`${where}: ranges with a step other than 1 are not supported.`);
+        }
+        const lo = int(r.start as MathNode, 'the start');
+        const hi = int(r.end as MathNode, 'the end');
+        if (hi < lo) throw inputError(`${where}: the range ${lo}:${hi} on axis ${k + 1} is empty.`);
+        starts.push(lo - 1); counts.push(hi - lo + 1); drops.push(false);
+      } else {
+        starts.push(int(d, 'the index') - 1); counts.push(1); drops.push(true);
+      }
+    });
+    if (typeof x === 'number') return x;
+    if (counts.every((c, k) => c === shape[k] && !drops[k])) return x;
+    return ops.graph.slice(x, starts, counts, drops);
+  };
+
+  // operator chains (a*b*c*…) recurse once per operator: a stack overflow becomes an input error
+  return guardDepth(label, () => convert(root, null));
+}
+
+/** A view of x as a vector (for reductions over all elements along one axis). */
+function flatten(ops: ArrayOps, x: Value): Value {
+  if (typeof x === 'number') return x;
+  return ops.graph.reshape(x, [x.size]);
+}
+
