@@ -5,10 +5,9 @@
 import type { Solution } from '../solve/types.js';
 import { flowProblem, solveFlow } from '../run/problem.js';
 import type { SolverFlags } from '../run/solver-flags.js';
-import { modelFromSpec, type FileModel } from '../models/from-model-file.js';
+import { modelFromSpec, type FileModel, type FileSystem } from '../models/from-model-file.js';
 import { resolveParams } from '../models/params.js';
 import type { Params } from '../models/types.js';
-import type { ExpressionSystem } from './system.js';
 import type { ModelSpec } from './spec.js';
 
 export { MODEL_FILE_KINK_METHOD, MODEL_FILE_METHOD, solveModelOptions } from './solver-defaults.js';
@@ -21,7 +20,9 @@ export interface ModelRun {
   readonly params: Params;
   /** The user's flags the run was made with. */
   readonly flags: SolverFlags;
-  readonly system: ExpressionSystem;
+  readonly system: FileSystem;
+  /** The initial state the run started from. */
+  readonly y0: Float64Array;
   readonly solution: Solution;
   readonly loss: Float64Array | null;
   readonly wallMs: number;
@@ -31,8 +32,9 @@ export function solveModel(spec: ModelSpec, overrides: ReadonlyMap<string, numbe
   const model = modelFromSpec(spec);
   const params = resolveParams(model, Object.fromEntries(overrides));
   const system = model.system(params);
-  const { solution, wallMs } = solveFlow(flowProblem(model, params, { flags: flags as SolverFlags }));
+  const problem = flowProblem(model, params, { flags: flags as SolverFlags });
+  const { solution, wallMs } = solveFlow(problem);
   const lossAt = system.lossAt;
   const loss = lossAt ? Float64Array.from(solution.t, (t, i) => lossAt(t, solution.y[i])) : null;
-  return { model, params, flags: flags as SolverFlags, system, solution, loss, wallMs };
+  return { model, params, flags: flags as SolverFlags, system, y0: Float64Array.from(problem.y0), solution, loss, wallMs };
 }

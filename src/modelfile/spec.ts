@@ -13,6 +13,7 @@ import { inputError, fmt } from '../util/errors.js';
 import { geomspace, linspace } from '../util/grid.js';
 import { MAX_GRID_POINTS } from '../util/limits.js';
 import { isReservedName } from '../expr/index.js';
+import { isArrayFile, readArrayPart, type ArrayPart } from './array-spec.js';
 
 export interface EventDecl {
   readonly name: string;
@@ -78,11 +79,16 @@ export interface ModelSpec {
   readonly solver: SolverDecl;
   /** The finite-sample form (gradient flows only); null without a "data" block. */
   readonly data: DataDecl | null;
+  /**
+   * An array file (array-spec.ts): its state blocks and data arrays. Then `state` is empty: the
+   * blocks, scalars included, are in `array.blocks`.
+   */
+  readonly array?: ArrayPart;
   /** The file it was read from and the SHA-256 of its bytes (absent for a spec built in memory). */
   readonly file?: { readonly path: string; readonly sha256: string };
 }
 
-const KEYS = ['name', 'description', 'state', 'params', 'let', 'loss', 'rhs', 't0', 't_end', 'save_at', 'events', 'solver', 'data'] as const;
+const KEYS = ['name', 'description', 'state', 'arrays', 'params', 'let', 'loss', 'rhs', 't0', 't_end', 'save_at', 'events', 'solver', 'data'] as const;
 const DATA_KEYS = ['draw', 'let', 'loss'] as const;
 const EVENT_KEYS = ['name', 'when', 'direction', 'terminal'] as const;
 const SOLVER_KEYS = ['method', 'rtol', 'atol', 'max_steps', 'kinks', 'log_time'] as const;
@@ -148,10 +154,14 @@ export function readModelSpec(raw: unknown, source: string): ModelSpec {
   const description = raw.description === undefined ? '' : raw.description;
   if (typeof description !== 'string') throw inputError(`${source}: 'description' must be a string.`);
 
-  const state = stateTable(raw.state, `${source}: state`);
+  const array = isArrayFile(raw) ? readArrayPart(raw, source, checkName) : undefined;
+  const state = array ? [] : stateTable(raw.state, `${source}: state`);
   const params = numberTable(raw.params, `${source}: params`, true);
-  const clash = params.find(([p]) => state.some(([s]) => s === p));
-  if (clash) throw inputError(`${source}: '${clash[0]}' is both a state variable and a parameter.`);
+  const declared = [...state.map(([k]) => k), ...(array?.blocks.map((b) => b.name) ?? []), ...(array?.arrays.map((a) => a.name) ?? [])];
+  const clash = params.find(([p]) => declared.includes(p)) ?? (new Set(declared).size < declared.length ? [declared.find((k, i) => declared.indexOf(k) !== i)!] : undefined);
+  if (clash) throw inputError(`${source}: '${clash[0]}' is declared twice (as a state variable, an array or a parameter).`);
+  if (array && raw.rhs !== undefined) throw inputError(`${source}: array files define a gradient flow by its 'loss'; 'rhs' is for scalar files.`);
+  if (array && raw.data !== undefined) throw inputError(`${source}: the 'data' block (drawn examples) is for scalar files; an array file brings its data set in 'arrays'.`);
 
   let loss: string | null = null;
   let rhs: string[] | null = null;
@@ -179,10 +189,10 @@ export function readModelSpec(raw: unknown, source: string): ModelSpec {
   const events = readEvents(raw.events, source);
   const solver = readSolver(raw.solver, source);
   if (raw.data !== undefined && rhs !== null) throw inputError(`${source}: 'data' (a finite-sample form) needs the gradient-flow form: a 'loss', not an 'rhs'.`);
-  const taken = new Set([...state.map(([k]) => k), ...params.map(([k]) => k)]);
+  const taken = new Set([...declared, ...params.map(([k]) => k)]);
   const lets = readLets(raw.let, taken, source);
   const data = raw.data === undefined ? null : readData(raw.data, taken, source);
-  return { name, description, state, params, lets, loss, rhs, t0, tEnd, saveAt, events, solver, data };
+  return { name, description, state, params, lets, loss, rhs, t0, tEnd, saveAt, events, solver, data, ...(array ? { array } : {}) };
 }
 
 function readLets(v: unknown, taken: Set<string>, source: string): Array<[string, string]> {

@@ -6,6 +6,9 @@
  */
 import { basename } from 'node:path';
 import { buildSystem, type ExpressionSystem } from '../modelfile/system.js';
+import { buildArraySystem, type ArraySystem } from '../modelfile/array-system.js';
+import { hypotOf } from '../util/array.js';
+import { blockView } from '../spectral/index.js';
 import type { ModelSpec } from '../modelfile/spec.js';
 import { solveModelOptions } from '../modelfile/solver-defaults.js';
 import { exampleLoss, modelFileFiniteSample } from '../modelfile/finite-sample.js';
@@ -14,10 +17,14 @@ import type { Model, ParamSpec, Params } from './types.js';
 export interface FileModel extends Model {
   readonly spec: ModelSpec;
   /** The compiled system at these parameter values (cached per Params object). */
-  system(p: Params): ExpressionSystem;
+  system(p: Params): FileSystem;
 }
 
+/** A scalar file's system, or an array file's. */
+export type FileSystem = ExpressionSystem | ArraySystem;
+
 export function modelFromSpec(spec: ModelSpec, id = spec.file ? basename(spec.file.path, '.json') : spec.name): FileModel {
+  if (spec.array) return arrayModel(spec, id);
   const params: Record<string, ParamSpec> = {};
   for (const [k, v] of spec.params) params[k] = { kind: 'number', default: v, range: [-Number.MAX_VALUE, Number.MAX_VALUE], doc: `parameter of ${spec.name}` };
   // an initial value given as an expression follows its parameters: it is not a parameter itself
@@ -59,8 +66,56 @@ export function modelFromSpec(spec: ModelSpec, id = spec.file ? basename(spec.fi
   };
 }
 
+/**
+ * An array file as a Model. Its parameters are the file's; `seed` (if the file does not declare
+ * one) seeds the random initial laws. Observables: the loss's blocks' Frobenius norms; tracked
+ * matrices: every 2-D block (spectra, ranks, alignment as for the built-ins).
+ */
+function arrayModel(spec: ModelSpec, id: string): FileModel {
+  const params: Record<string, ParamSpec> = {};
+  for (const [k, v] of spec.params) params[k] = { kind: 'number', default: v, range: [-Number.MAX_VALUE, Number.MAX_VALUE], doc: `parameter of ${spec.name}` };
+  if (!Object.hasOwn(params, 'seed')) params.seed = { kind: 'number', default: 0, range: [0, 2 ** 32 - 1], integer: true, doc: 'seed of the random initial laws' };
+  const cache = new WeakMap<Params, ArraySystem>();
+  const system = (p: Params): ArraySystem => {
+    let s = cache.get(p);
+    if (!s) {
+      s = buildArraySystem(spec, new Map(Object.entries(p).map(([k, v]) => [k, Number(v)])));
+      cache.set(p, s);
+    }
+    return s;
+  };
+  buildArraySystem(spec); // a malformed file (shapes, data, expressions) is an error now, not at the first run
+  const blocks = (p: Params) => system(p).layout;
+  return {
+    id,
+    spec,
+    system,
+    ...(spec.file ? { file: { ...spec.file, definition: definitionOf(spec) } } : {}),
+    field: 'gradient',
+    t0: spec.t0,
+    title: spec.name,
+    cite: spec.description || `model file ${id}`,
+    params,
+    layout: blocks,
+    init: (p, rng) => system(p).initial(rng),
+    loss: (y, p) => system(p).lossAt(spec.t0, y),
+    flow: (p) => system(p).rhs,
+    observables: (p) => blocks(p).map((b) => (b.shape.length === 0
+      ? { name: b.name, doc: 'state variable', value: (y: Float64Array) => y[b.offset] }
+      : { name: `|${b.name}|`, doc: `Frobenius norm of ${b.name}`, value: (y: Float64Array) => hypotOf(y.subarray(b.offset, b.offset + b.shape.reduce((a, m) => a * m, 1))) })),
+    matrices: (p) => blocks(p).filter((b) => b.shape.length === 2).map((b) => ({
+      name: b.name, doc: `state block ${b.shape.join('×')}`,
+      matrix: (y: Float64Array) => blockView(y, b),
+    })),
+    events: (p) => system(p).events,
+    horizon: () => ({ tEnd: spec.tEnd, saveAt: spec.saveAt, solver: { ...solveModelOptions(spec, false), autonomous: true } }),
+    predictions: [],
+  };
+}
+
 /** What a model file defines, as written (its named definitions, then its loss or rhs), for the provenance record. */
 function definitionOf(spec: ModelSpec): Record<string, unknown> {
   const lets = spec.lets.length > 0 ? { let: Object.fromEntries(spec.lets) } : {};
+  if (spec.array) return { ...lets, loss: spec.loss, state: Object.fromEntries(spec.array.blocks.map((b) => [b.name, { shape: b.shape, init: b.init }])), arrays: spec.array.arrays.map((a) => a.name) };
   return spec.loss !== null ? { ...lets, loss: spec.loss } : { ...lets, rhs: Object.fromEntries(spec.state.map(([k], j) => [k, spec.rhs?.[j] ?? null])) };
 }

@@ -14,7 +14,7 @@ describe('scalar factorization (u v − y)²/2', () => {
     const spec = readModelSpec({ ...example('factorization'), save_at: { lin: [0, 50, 501] } }, 'factorization');
     const run = solveModel(spec, new Map(), { method: 'dop853', rtol: 1e-12, atol: 1e-14 });
     expect(run.solution.status).toBe('success');
-    const [u0, v0] = run.system.y0;
+    const [u0, v0] = run.y0;
     const c0 = u0 ** 2 - v0 ** 2;
     let worst = 0;
     for (const y of run.solution.y) worst = Math.max(worst, Math.abs(y[0] * y[0] - y[1] * y[1] - c0));
@@ -63,7 +63,7 @@ describe('Arenstorf orbit in the general-ODE form', () => {
     const run = solveModel(spec, new Map(), {});
     expect(run.solution.status).toBe('success');
     const end = run.solution.yEnd;
-    const start = Array.from(run.system.y0);
+    const start = Array.from(run.y0);
     const err = Math.hypot(end[0] - start[0], end[1] - start[1]);
     expect(err).toBeLessThan(5e-6);
     expect(run.solution.stats.nfev).toBeLessThanOrEqual(3000);

@@ -2,6 +2,7 @@
  * Model files with kinks: the bundled sliding examples solve with exact crossings and sliding by
  * default, the file's solver block and `gradflow solve --kinks` choose the treatment.
  */
+import type { ExpressionSystem } from '../../src/modelfile/system.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,7 +25,7 @@ describe('bundled sliding examples with the default solver settings', () => {
       if (t > 1) expect(Math.abs(s.y[i][0])).toBe(0);
       expect(Math.abs(s.y[i][1] - (1 - Math.exp(-t)))).toBeLessThan(1e-7);
     });
-    expect(run.system.compiledSwitched!.labels).toEqual(['x']);
+    expect((run.system as ExpressionSystem).compiledSwitched!.labels).toEqual(['x']);
   });
 
   it('relu-sliding: c pinned once near t = 1.815 and exactly 0 afterwards; a·b → 1', () => {
@@ -51,7 +52,7 @@ describe("the model file's solver.kinks", () => {
 
   it('a smooth field has no switched form and runs as before', () => {
     const run = solveModel(loadModelFile(join(examplesDir(), 'factorization.json')), new Map());
-    expect(run.system.switched).toBeNull();
+    expect((run.system as ExpressionSystem).switched).toBeNull();
     expect(run.solution.options.kinks).toBe('smooth-through');
     expect(run.solution.kinks).toBeUndefined();
   });

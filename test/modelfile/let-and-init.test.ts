@@ -36,7 +36,7 @@ describe('let and initial values from parameters', () => {
 
   it('an initial value follows its parameter; the event uses the definition', () => {
     const run = solveModel(readModelSpec(factorization, 'let'), new Map([['eps', 0.1]]));
-    expect(Array.from(run.system.y0)).toEqual([0.05, 0.020000000000000004]);
+    expect(Array.from(run.y0)).toEqual([0.05, 0.020000000000000004]);
     // balanced-start logistic growth of uv from 1e-3 to y = 2: r = uv − 2 rises through −1 when uv = 1
     const hit = run.solution.events.find((e) => e.name === 'fit')!;
     expect(hit.y[0] * hit.y[1]).toBeCloseTo(1, 8);

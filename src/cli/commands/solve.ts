@@ -52,7 +52,7 @@ export function toRecord(run: ModelRun, options: Readonly<Record<string, unknown
     provenance: provenance({ command: 'solve', model: run.model, params: run.params, flags: run.flags, solver: s.options, options, status: s.status, message: s.message, stats: s.stats, wallMs: run.wallMs }),
     stateNames: system.stateNames,
     params: Object.fromEntries(system.paramNames.map((k, i) => [k, system.params[i]])),
-    y0: Object.fromEntries(system.stateNames.map((k, i) => [k, system.y0[i]])),
+    y0: Object.fromEntries(system.stateNames.map((k, i) => [k, run.y0[i]])),
     solution,
     loss: run.loss,
     wallMs: run.wallMs,

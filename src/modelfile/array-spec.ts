@@ -1,0 +1,101 @@
+/**
+ * The array part of a model file: state blocks with shapes and initial laws, and data arrays.
+ *
+ *   "arrays": {"X": {"file": "data/X.npy", "shape": ["n", "s", "d"]},   a .npy, .json or .csv file
+ *              "v": {"value": [[1, 0], [0, 1]]}},                        or inline nested lists
+ *   "state":  {"W": {"shape": ["d", "d"], "init": {"normal": {"sd": "eps"}}},  a block
+ *              "c": 0.1, "u": "0.3*eps"}                                  a scalar, as in scalar files
+ * A shape lists sizes: integers, or names — a parameter with a positive integer value, or a size
+ * bound by the first array whose declared shape names it ("n" above is the number of rows of X).
+ * Every bound size is also a number in the expressions (`mean(…)/n`).
+ * A file is an array file as soon as it has "arrays" or one state entry with a "shape".
+ */
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parseJsonArray, type ArrayData } from '../io/arrays.js';
+import { inputError } from '../util/errors.js';
+import { readInitLaw, type InitLaw } from './init-laws.js';
+
+export type Size = number | string;
+
+export interface BlockDecl {
+  readonly name: string;
+  /** [] for a scalar. */
+  readonly shape: readonly Size[];
+  /** A law for blocks; a number or a parameter expression for scalars. */
+  readonly init: InitLaw | number | string;
+}
+
+export interface ArrayDecl {
+  readonly name: string;
+  /** An absolute path, or the values given inline. */
+  readonly source: { readonly file: string } | { readonly value: ArrayData };
+  /** The declared shape (null: whatever the file holds). */
+  readonly shape: readonly Size[] | null;
+}
+
+export interface ArrayPart {
+  readonly blocks: readonly BlockDecl[];
+  readonly arrays: readonly ArrayDecl[];
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** True if the raw file uses the array form. */
+export function isArrayFile(raw: Json): boolean {
+  return raw.arrays !== undefined || (isObject(raw.state) && Object.values(raw.state).some(isObject));
+}
+
+export function readArrayPart(raw: Json, source: string, checkName: (name: string, where: string) => void): ArrayPart {
+  const base = dirname(resolve(source));
+  const arrays: ArrayDecl[] = [];
+  if (raw.arrays !== undefined) {
+    const where = `${source}: arrays`;
+    if (!isObject(raw.arrays)) throw inputError(`${where} must map names to arrays, e.g. {"X": {"file": "X.npy", "shape": ["n", "d"]}}.`);
+    for (const [name, v] of Object.entries(raw.arrays)) {
+      checkName(name, where);
+      const w = `${where}.${name}`;
+      if (!isObject(v)) throw inputError(`${w} must be {"file": "path", "shape": [...]} or {"value": [...]}.`);
+      for (const k of Object.keys(v)) if (!['file', 'value', 'shape'].includes(k)) throw inputError(`${w}: unknown key '${k}'. Valid keys: file, value, shape.`);
+      if ((v.file === undefined) === (v.value === undefined)) throw inputError(`${w} needs exactly one of "file" (a .npy, .json or .csv path) or "value" (nested lists).`);
+      const shape = v.shape === undefined ? null : readShape(v.shape, `${w}.shape`);
+      if (v.file !== undefined) {
+        if (typeof v.file !== 'string' || v.file === '') throw inputError(`${w}.file must be a path.`);
+        arrays.push({ name, source: { file: isAbsolute(v.file) ? v.file : resolve(base, v.file) }, shape });
+      } else {
+        if (typeof v.value === 'number') throw inputError(`${w}.value is a number: declare it as a parameter instead.`);
+        arrays.push({ name, source: { value: parseJsonArray(JSON.stringify(v.value), w) }, shape });
+      }
+    }
+  }
+  const where = `${source}: state`;
+  if (!isObject(raw.state) || Object.keys(raw.state).length === 0) throw inputError(`${where} must declare at least one state variable or block.`);
+  const blocks = Object.entries(raw.state).map(([name, v]): BlockDecl => {
+    checkName(name, where);
+    const w = `${where}.${name}`;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) throw inputError(`${w} must be a finite number.`);
+      return { name, shape: [], init: v };
+    }
+    if (typeof v === 'string' && v.trim() !== '' && !/^[-+]?(nan|inf(inity)?)$/i.test(v.trim())) return { name, shape: [], init: v };
+    if (!isObject(v)) throw inputError(`${w} must be a number, an expression of the parameters, or a block {"shape": [...], "init": ...}.`);
+    for (const k of Object.keys(v)) if (!['shape', 'init'].includes(k)) throw inputError(`${w}: unknown key '${k}'. Valid keys: shape, init.`);
+    if (v.shape === undefined) throw inputError(`${w}.shape is missing, e.g. ["d", "d"].`);
+    if (v.init === undefined) throw inputError(`${w}.init is missing: give an initial law, e.g. {"normal": {"sd": 0.01}}, "zeros" or "identity".`);
+    return { name, shape: readShape(v.shape, `${w}.shape`), init: readInitLaw(v.init, `${w}.init`) };
+  });
+  return { blocks, arrays };
+}
+
+function readShape(v: unknown, where: string): Size[] {
+  if (!Array.isArray(v)) throw inputError(`${where} must be a list of sizes (integers or parameter names), e.g. ["n", 3].`);
+  if (v.length > 8) throw inputError(`${where}: at most 8 axes (got ${v.length}).`);
+  return v.map((s, i) => {
+    if (typeof s === 'number') {
+      if (!Number.isInteger(s) || s < 1) throw inputError(`${where}[${i}] must be a positive integer or a name (got ${s}).`);
+      return s;
+    }
+    if (typeof s === 'string' && /^[A-Za-z][A-Za-z0-9_]*$/.test(s)) return s;
+    throw inputError(`${where}[${i}] must be a positive integer or a name (got ${JSON.stringify(s)}).`);
+  });
+}

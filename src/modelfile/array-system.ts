@@ -1,0 +1,132 @@
+/**
+ * An array model file at given parameter values, compiled: sizes resolved, data read and checked,
+ * the loss parsed into a tensor graph, differentiated in reverse mode and emitted as loops
+ * (src/tensor). The flat state holds the blocks one after another, each row-major, in the
+ * order the file declares them; its columns are named like W[0][2] (0-based, as NumPy prints
+ * them), while indices inside expressions start at 1 (mathjs).
+ */
+import { readArrayFile, checkShape, type ArrayData } from '../io/arrays.js';
+import { compileScalar, parseExpression } from '../expr/index.js';
+import { stateColumns } from '../io/columns.js';
+import type { EventSpec } from '../solve/types.js';
+import { fmt, inputError } from '../util/errors.js';
+import { checkAllocation, FLOAT64 } from '../util/limits.js';
+import type { Rng } from '../util/rng.js';
+import { compileArrayModel, type CompiledArrayModel } from '../tensor/compile.js';
+import type { StateBlock } from '../models/types.js';
+import { dirname, resolve } from 'node:path';
+import { drawInit } from './init-laws.js';
+import type { Size } from './array-spec.js';
+import type { ModelSpec } from './spec.js';
+
+export interface ArraySystem {
+  readonly spec: ModelSpec;
+  readonly kind: 'gradient';
+  /** Column names of the flat state (W[0][2], …). */
+  readonly stateNames: readonly string[];
+  readonly paramNames: readonly string[];
+  readonly params: Float64Array;
+  /** The blocks with resolved shapes and offsets, in layout order. */
+  readonly layout: readonly StateBlock[];
+  /** Parameters and bound sizes, as the expressions see them. */
+  readonly numbers: ReadonlyMap<string, number>;
+  readonly compiled: CompiledArrayModel;
+  readonly rhs: (t: number, y: Float64Array, out: Float64Array) => void;
+  readonly lossAt: (t: number, y: Float64Array) => number;
+  readonly events: readonly EventSpec[];
+  /** The initial state: each block drawn from its law with `rng`, in declaration order. */
+  initial(rng: Rng): Float64Array;
+}
+
+/** Largest flat state of an array file (its field and Jacobian-free solvers keep a few copies per step). */
+export const MAX_STATE = 10_000_000;
+
+export function buildArraySystem(spec: ModelSpec, overrides: ReadonlyMap<string, number> = new Map()): ArraySystem {
+  const part = spec.array;
+  if (!part) throw new Error('buildArraySystem: not an array file');
+  const label = spec.file?.path ?? spec.name;
+  const paramNames = spec.params.map(([k]) => k);
+  const params = Float64Array.from(spec.params.map(([k, v]) => overrides.get(k) ?? v));
+  const numbers = new Map<string, number>(spec.params.map(([k], i) => [k, params[i]]));
+  const sizeOf = (s: Size, where: string): number => {
+    if (typeof s === 'number') return s;
+    const v = numbers.get(s);
+    if (v === undefined) throw inputError(`${where}: the size '${s}' is neither a parameter nor bound by an earlier array's shape.`);
+    if (!Number.isInteger(v) || v < 1) throw inputError(`${where}: the size '${s}' = ${fmt(v)} must be a positive integer.`);
+    return v;
+  };
+
+  const data = part.arrays.map((a) => {
+    const where = `${label}: arrays.${a.name}`;
+    const values: ArrayData = 'file' in a.source ? readArrayFile(a.source.file, { what: `array ${a.name}` }) : a.source.value;
+    if (a.shape) {
+      // names not yet known are bound by this array's actual sizes
+      if (a.shape.length !== values.shape.length) checkShape(values.shape, a.shape.map(() => null), where);
+      a.shape.forEach((s, i) => { if (typeof s === 'string' && !numbers.has(s)) numbers.set(s, values.shape[i]); });
+      checkShape(values.shape, a.shape.map((s) => sizeOf(s, where)), 'file' in a.source ? `${a.source.file} (array ${a.name})` : where);
+    }
+    return { name: a.name, shape: values.shape, values: values.data };
+  });
+
+  let offset = 0;
+  const layout: StateBlock[] = part.blocks.map((b) => {
+    const shape = b.shape.map((s) => sizeOf(s, `${label}: state.${b.name}.shape`));
+    const block = { name: b.name, offset, shape, doc: shape.length === 0 ? 'state variable' : `state block ${shape.join('×')}` };
+    offset += shape.reduce((a, m) => a * m, 1);
+    if (offset > MAX_STATE) throw inputError(`${label}: the state has more than ${MAX_STATE} numbers (at block ${b.name}, shape [${shape.join(', ')}]).`);
+    return block;
+  });
+  checkAllocation(`the state of ${label}`, offset * FLOAT64 * 8);
+
+  const events = spec.events;
+  const compiled = compileArrayModel({
+    label, blocks: layout.map((b) => ({ name: b.name, shape: b.shape, offset: b.offset })), data, numbers,
+    lets: spec.lets, loss: spec.loss ?? '',
+    scalars: events.map((e) => [`event '${e.name}'`, e.when] as const),
+  });
+  const { field, loss } = compiled;
+  const eventSpecs: EventSpec[] = events.map((e) => {
+    const g = compiled.scalars.get(`event '${e.name}'`)!;
+    return { name: e.name, g: (_t: number, y: Float64Array) => g(y), direction: e.direction, terminal: e.terminal };
+  });
+
+  const evalScalar = (text: string, where: string): number => {
+    const names = [...numbers.keys()];
+    const e = parseExpression(text, { label: where, names: new Set(names) });
+    return compileScalar(e, { state: [], params: names }).bind(names.map((k) => numbers.get(k)!))(0, new Float64Array(0));
+  };
+  const baseDir = spec.file ? dirname(resolve(spec.file.path)) : process.cwd();
+  const initial = (rng: Rng): Float64Array => {
+    const y = new Float64Array(offset);
+    part.blocks.forEach((b, i) => {
+      const where = `${label}: state.${b.name}`;
+      const { shape, offset: at } = layout[i];
+      if (typeof b.init === 'number') { y[at] = b.init; return; }
+      if (typeof b.init === 'string') {
+        const v = evalScalar(b.init, where);
+        if (!Number.isFinite(v)) throw inputError(`${where}: the initial value "${b.init}" is ${fmt(v)} at these parameters.`);
+        y[at] = v;
+        return;
+      }
+      y.set(drawInit(b.init, shape, { rng, evalScalar, baseDir }, `${where}.init`), at);
+    });
+    checkFiniteStart(label, field, y);
+    return y;
+  };
+
+  return {
+    spec, kind: 'gradient', stateNames: stateColumns(layout, offset), paramNames, params, layout, numbers, compiled,
+    rhs: (_t, y, out) => { field(y, out); },
+    lossAt: (_t, y) => loss(y),
+    events: eventSpecs,
+    initial,
+  };
+}
+
+function checkFiniteStart(label: string, field: (y: Float64Array, out: Float64Array) => number, y: Float64Array): void {
+  const d = new Float64Array(y.length);
+  const l = field(y, d);
+  if (!Number.isFinite(l)) throw inputError(`${label}: the loss is not finite at the initial state (${fmt(l)}).`);
+  const bad = d.findIndex((x) => !Number.isFinite(x));
+  if (bad >= 0) throw inputError(`${label}: the vector field is not finite at the initial state (component ${bad}: ${fmt(d[bad])}); check the expressions' domains and the initial values.`);
+}
