@@ -13,6 +13,7 @@ import { benchYang } from './bench-yang.js';
 import { benchChenLuo } from './bench-chen-luo.js';
 import { benchGong } from './bench-gong.js';
 import { benchDiscrete } from './bench-discrete.js';
+import { benchArrayFiles } from './bench-array-files.js';
 
 const SECTIONS: Record<string, { title: string; run: () => Promise<string> }> = {
   expressions: { title: 'Compiled gradient vs hand-written JS vs mathjs evaluate (ns per call)', run: benchExpressions },
@@ -24,6 +25,7 @@ const SECTIONS: Record<string, { title: string; run: () => Promise<string> }> = 
   yang: { title: 'Yang et al.: three-stage run, 9-scalar and token-span forms', run: benchYang },
   'chen-luo': { title: 'Chen–Luo: full-model RHS and two-stage run', run: benchChenLuo },
   gong: { title: 'Gong et al.: full-matrix and reduced flows', run: benchGong },
+  'array-files': { title: 'Array model files: compile time and compiled gradient vs hand-written code', run: benchArrayFiles },
   discrete: { title: 'Discrete training: steps per second and allocation', run: benchDiscrete },
   sweep: { title: 'Sweeps: 1 and 2 workers', run: benchSweep },
 };

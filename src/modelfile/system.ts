@@ -95,6 +95,7 @@ export function parseOverrides(items: readonly string[], spec: ModelSpec): Map<s
 }
 
 export function buildSystem(spec: ModelSpec, overrides: ReadonlyMap<string, number> = new Map()): ExpressionSystem {
+  if (spec.array) throw new Error('buildSystem: an array file is built by buildArraySystem (array-system.ts)');
   const stateNames = spec.state.map(([k]) => k);
   const paramNames = spec.params.map(([k]) => k);
   const value = (k: string, v: number): number => overrides.get(k) ?? v;

@@ -38,18 +38,24 @@ export interface CompiledArrayModel {
   /** The compiled scalars, by name (the loss is available to them as `loss`). */
   readonly scalars: ReadonlyMap<string, (y: Float64Array) => number>;
   readonly sources: { readonly field: string; readonly loss: string };
+  /** The names the file gives to nodes (definitions), for printing the gradient. */
+  readonly names: ReadonlyMap<TNode, string>;
 }
 
 export function compileArrayModel(src: ArraySource): CompiledArrayModel {
   const graph = new Graph();
   const ops = new ArrayOps(graph);
   const values = new Map<string, Value>();
+  const names = new Map<TNode, string>();
   for (const [k, v] of src.numbers) values.set(k, v);
   for (const d of src.data) values.set(d.name, graph.data(d.name, d.shape, d.values));
   for (const b of src.blocks) values.set(b.name, graph.state(b.name, b.offset, b.shape));
   for (const [name, text] of src.lets) {
     const v = parseArrayExpression(text, `${src.label}: let.${name}`, { values }, ops);
-    if (typeof v !== 'number') ops.inlinable.delete(v); // a named definition is stored, not recomputed per use
+    if (typeof v !== 'number') {
+      ops.inlinable.delete(v); // a named definition is stored, not recomputed per use
+      if (!names.has(v)) names.set(v, name);
+    }
     values.set(name, v);
   }
   const lossValue = parseArrayExpression(src.loss, `${src.label}: loss`, { values }, ops);
@@ -77,5 +83,6 @@ export function compileArrayModel(src: ArraySource): CompiledArrayModel {
     loss: (y) => lossProgram.run(y, null),
     scalars,
     sources: { field: fieldProgram.source, loss: lossProgram.source },
+    names,
   };
 }

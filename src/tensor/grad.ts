@@ -14,7 +14,8 @@
 import { add, mul, num, sym, type Expr } from '../expr/ast.js';
 import { derivative } from '../expr/diff.js';
 import { symbolsOf } from '../expr/ast.js';
-import { reachable, sizeOf, type Graph, type Shape, type StateNode, type TNode } from './graph.js';
+import { toText } from '../expr/format.js';
+import { reachable, type Graph, type Shape, type StateNode, type TNode } from './graph.js';
 
 /** The gradient of a scalar node with respect to every state block it depends on (absent: it does not). */
 export function reverseMode(graph: Graph, loss: TNode): Map<string, TNode> {
@@ -59,8 +60,10 @@ function backward(graph: Graph, n: TNode, g: TNode, push: (to: TNode, g: TNode) 
         if (!a.varying) return;
         const d = derivative(n.body, `a${i}`);
         if (d.kind === 'num' && d.value === 0) return;
-        const body = mul(sym(`a${n.args.length}`), d);
-        push(a, unbroadcast(graph, compactMap(graph, body, [...n.args, g], n.shape), a.shape));
+        // where the derivative repeats the body (exp, sigmoid, tanh′ = 1 − tanh², …) read the stored value
+        const reuse = replaceSubtree(d, n.body, sym(`a${n.args.length + 1}`));
+        const body = mul(sym(`a${n.args.length}`), reuse);
+        push(a, unbroadcast(graph, compactMap(graph, body, [...n.args, g, n], n.shape), a.shape));
       });
       return;
     case 'einsum':
@@ -131,6 +134,22 @@ function substituteSymbols(e: Expr, to: ReadonlyMap<string, Expr>): Expr {
   return walk(e);
 }
 
+/** e with every subtree structurally equal to `target` replaced by `by`. */
+function replaceSubtree(e: Expr, target: Expr, by: Expr): Expr {
+  if (target.kind !== 'call') return e;
+  const key = toText(target);
+  const memo = new Map<Expr, Expr>();
+  const walk = (x: Expr): Expr => {
+    if (x.kind !== 'call') return x;
+    const known = memo.get(x);
+    if (known) return known;
+    const out: Expr = x === target || (x.op === target.op && toText(x) === key) ? by : { kind: 'call', op: x.op, args: x.args.map(walk) };
+    memo.set(x, out);
+    return out;
+  };
+  return walk(e);
+}
+
 /** The sum of adjoint contributions of one shape. */
 function sumOf(graph: Graph, parts: readonly TNode[], shape: Shape): TNode {
   if (parts.length === 1) return parts[0];
@@ -166,4 +185,3 @@ function keepDims(shape: Shape, axis: number): Shape {
   return shape.map((m, i) => (i === axis ? 1 : m));
 }
 
-export { sizeOf };

@@ -85,7 +85,16 @@ export class ArrayOps {
     });
     if (new Set(out).size !== out.length) throw inputError(`${where}: the einsum result "${out}" repeats an index.`);
     for (const c of out) if (sizes[c] === undefined) throw inputError(`${where}: the einsum result index '${c}' appears in no argument.`);
-    return this.graph.einsum(subs, out, args.map((a) => this.node(a)), sizes);
+    // an argument that is only a transpose (a permutation einsum) is read through its own argument
+    const nodes = args.map((a) => this.node(a));
+    const readSubs = subs.map((s, i) => {
+      const a = nodes[i];
+      if (a.op !== 'einsum' || a.args.length !== 1 || a.out.length !== a.subs[0].length) return s;
+      nodes[i] = a.args[0];
+      // a.out[k] ↔ s[k]; the argument's axis j carries the letter a.subs[0][j]
+      return [...a.subs[0]].map((c) => s[a.out.indexOf(c)]).join('');
+    });
+    return this.graph.einsum(readSubs, out, nodes, sizes);
   }
 
   /** `A * B`: a scalar on either side scales; otherwise the matrix product. */

@@ -29,7 +29,7 @@ describe('bad input is a clear message with exit code 2', () => {
   it('rtol not a number', () => expectBadInput(good, /--rtol abc: expected a finite number/, '--rtol', 'abc'));
   it('t_end ≤ t0', () => expectBadInput({ ...good, t_end: 0 }, /t_end \(0\) must be greater than t0 \(0\)/));
   it('empty state', () => expectBadInput({ ...good, state: {} }, /state is empty/));
-  it('unknown key', () => expectBadInput({ ...good, tend: 3 }, /unknown key 'tend'\. Valid keys: name, description, state, params, let, loss, rhs, t0, t_end, save_at, events, solver, data/));
+  it('unknown key', () => expectBadInput({ ...good, tend: 3 }, /unknown key 'tend'\. Valid keys: name, description, state, arrays, params, let, loss, rhs, t0, t_end, save_at, events, solver, data/));
   it('unknown method', () => expectBadInput(good, /method.*dopri5.*rk45/, '--method', 'rk45'));
   it('bad --set', () => expectBadInput(good, /'z' is neither a parameter nor a state variable/, '--set', 'z=1'));
   it('invalid JSON', () => expectBadInput('{"state": ', /not valid JSON/));

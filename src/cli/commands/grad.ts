@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import { loadModelFile } from '../../modelfile/system.js';
 import { buildSystem } from '../../modelfile/system.js';
+import { buildArraySystem } from '../../modelfile/array-system.js';
+import { formatGradient } from '../../tensor/format.js';
 import { toLatex, toText } from '../../expr/index.js';
 import type { CliIO } from '../io.js';
 import { resolveModelPath } from '../../modelfile/locate.js';
@@ -13,7 +15,14 @@ export function registerGrad(program: Command, io: CliIO): void {
     .argument('<model>', 'a model file (.json) or the name of a bundled example')
     .option('--latex', 'print LaTeX instead of the expression language')
     .action((modelArg: string, flags: { latex?: boolean }) => {
-      const system = buildSystem(loadModelFile(resolveModelPath(modelArg)));
+      const spec = loadModelFile(resolveModelPath(modelArg));
+      if (spec.array) {
+        const { compiled, layout } = buildArraySystem(spec);
+        const gradients = layout.map((b) => [b.name, compiled.gradients.get(b.name) ?? null] as const);
+        io.out(`${formatGradient({ names: compiled.names, loss: compiled.lossNode, gradients }, flags.latex === true)}\n`);
+        return;
+      }
+      const system = buildSystem(spec);
       const show = flags.latex ? toLatex : toText;
       const lines: string[] = [];
       if (system.loss && system.gradient) {
