@@ -44,7 +44,7 @@ export function parseExpression(text: unknown, ctx: ParseContext): Expr {
  * The checks every expression text passes (a string, not empty, within the length and nesting
  * limits), then mathjs's parse: its node tree, which the scalar and the array languages convert.
  */
-export function parseMath(text: unknown, label: string): MathNode {
+export function parseMath(text: unknown, label: string, language: () => string = describeLanguage): MathNode {
   if (typeof text !== 'string') throw inputError(`${label}: expected an expression string, got ${describe(text)}.`);
   if (text.trim() === '') throw inputError(`${label}: the expression is empty.`);
   if (text.length > MAX_LENGTH) throw inputError(`${label}: the expression is longer than ${MAX_LENGTH} characters.`);
@@ -60,7 +60,7 @@ export function parseMath(text: unknown, label: string): MathNode {
   } catch (e) {
     // mathjs parses by recursive descent: long chains of ^ or unary minus can still exhaust the stack
     if (isStackOverflow(e)) throw tooDeep(label);
-    throw inputError(`${label}: cannot parse "${clip(text)}": ${(e as Error).message}. ${describeLanguage()}`);
+    throw inputError(`${label}: cannot parse "${clip(text)}": ${(e as Error).message}. ${language()}`);
   }
 }
 

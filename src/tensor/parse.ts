@@ -33,6 +33,11 @@ export const ARRAY_FUNCTIONS: ReadonlyMap<string, { readonly args: string; reado
   ['einsum', { args: '"ij,jk->ik", A, B, …', doc: 'index notation: Σ over every index letter not in the result' }],
 ]);
 
+/** A one-paragraph summary of the array language, for error messages. */
+export function describeArrayLanguage(): string {
+  return `Array expressions allow numbers, names, + - .* ./ .^ * / ^ ', indexing A[i, j:k, :], the scalar functions (${[...FUNCTIONS.keys()].join(', ')}) element-wise, and ${[...ARRAY_FUNCTIONS.keys()].join(', ')}.`;
+}
+
 export interface ArrayScope {
   /** Names visible in expressions: arrays (nodes) and compile-time numbers (parameters, sizes). */
   readonly values: ReadonlyMap<string, Value>;
@@ -41,12 +46,12 @@ export interface ArrayScope {
 type Node = MathNode & Record<string, unknown>;
 
 export function parseArrayExpression(text: unknown, label: string, scope: ArrayScope, ops: ArrayOps): Value {
-  const root = parseMath(text, label);
+  const root = parseMath(text, label, describeArrayLanguage);
   const src = text as string;
   const clip = (s: string): string => (s.length > 60 ? `${s.slice(0, 57)}...` : s);
   const at = (n: MathNode): string => `${label}, at "${clip(n.toString())}"`;
   const reject = (n: MathNode, what: string): never => {
-    throw inputError(`${label}: ${what} is not allowed in "${clip(src)}". Array expressions allow numbers, names, + - .* ./ .^ * / ^ ', indexing A[i, j:k, :], the scalar functions (${[...FUNCTIONS.keys()].join(', ')}) element-wise, and ${[...ARRAY_FUNCTIONS.keys()].join(', ')}.`);
+    throw inputError(`${label}: ${what} is not allowed in "${clip(src)}". ${describeArrayLanguage()}`);
   };
 
   /** `end` inside an index is the size of the axis being indexed. */
