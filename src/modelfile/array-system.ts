@@ -8,7 +8,7 @@
 import { readArrayFile, checkShape, type ArrayData } from '../io/arrays.js';
 import { compileScalar, parseExpression } from '../expr/index.js';
 import { stateColumns } from '../io/columns.js';
-import type { EventSpec } from '../solve/types.js';
+import type { EventSpec, JacobianFn, SwitchedSystem } from '../solve/types.js';
 import { fmt, inputError } from '../util/errors.js';
 import { checkAllocation, FLOAT64 } from '../util/limits.js';
 import type { Rng } from '../util/rng.js';
@@ -34,6 +34,10 @@ export interface ArraySystem {
   readonly rhs: (t: number, y: Float64Array, out: Float64Array) => void;
   readonly lossAt: (t: number, y: Float64Array) => number;
   readonly events: readonly EventSpec[];
+  /** The kinks as switching functions for src/solve/kinks (null: none on the state). */
+  readonly switched: SwitchedSystem | null;
+  /** The exact Jacobian −∇²L, row-major, column by column from Hessian–vector products (built on first use). */
+  jacobian(): JacobianFn;
   /** The initial state: each block drawn from its law with `rng`, in declaration order. */
   initial(rng: Rng): Float64Array;
 }
@@ -114,7 +118,35 @@ export function buildArraySystem(spec: ModelSpec, overrides: ReadonlyMap<string,
     return y;
   };
 
+  const kinks = compiled.switched;
+  const switched: SwitchedSystem | null = kinks && {
+    count: kinks.count,
+    label: (i) => kinks.label(i),
+    evaluate: (_t, y, out) => kinks.evaluate(y, out),
+    field: (_t, y, mode, dydt) => kinks.field(y, mode, dydt),
+    rates: (_t, y, mode, v, out) => kinks.rates(y, mode, v, out),
+  };
+  let jacobianFn: JacobianFn | null = null;
+  const jacobian = (): JacobianFn => {
+    if (jacobianFn) return jacobianFn;
+    const times = compiled.jacobianTimes();
+    const n = offset;
+    checkAllocation(`the Jacobian of ${label} (${n}×${n})`, n * n * FLOAT64);
+    const e = new Float64Array(n);
+    const column = new Float64Array(n);
+    jacobianFn = (_t, y, J) => {
+      for (let j = 0; j < n; j++) {
+        e[j] = 1;
+        times(y, e, column);
+        e[j] = 0;
+        for (let i = 0; i < n; i++) J[i * n + j] = column[i];
+      }
+    };
+    return jacobianFn;
+  };
+
   return {
+    switched, jacobian,
     spec, kind: 'gradient', stateNames: stateColumns(layout, offset), paramNames, params, layout, numbers, compiled,
     rhs: (_t, y, out) => { field(y, out); },
     lossAt: (_t, y) => loss(y),

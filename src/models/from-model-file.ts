@@ -84,9 +84,12 @@ function arrayModel(spec: ModelSpec, id: string): FileModel {
     }
     return s;
   };
-  buildArraySystem(spec); // a malformed file (shapes, data, expressions) is an error now, not at the first run
+  // a malformed file (shapes, data, expressions) is an error now, not at the first run; kinks are a property of the expressions
+  const hasKinks = buildArraySystem(spec).switched !== null;
   const blocks = (p: Params) => system(p).layout;
   return {
+    ...(hasKinks ? { switching: (p: Params) => system(p).switched! } : {}),
+    jacobian: (p) => system(p).jacobian(),
     id,
     spec,
     system,
@@ -108,7 +111,7 @@ function arrayModel(spec: ModelSpec, id: string): FileModel {
       matrix: (y: Float64Array) => blockView(y, b),
     })),
     events: (p) => system(p).events,
-    horizon: () => ({ tEnd: spec.tEnd, saveAt: spec.saveAt, solver: { ...solveModelOptions(spec, false), autonomous: true } }),
+    horizon: () => ({ tEnd: spec.tEnd, saveAt: spec.saveAt, solver: { ...solveModelOptions(spec, hasKinks), autonomous: true } }),
     predictions: [],
   };
 }

@@ -7,7 +7,9 @@ import { Graph, shapeText, type Shape, type TNode } from './graph.js';
 import { ArrayOps, type Value } from './ops.js';
 import { parseArrayExpression } from './parse.js';
 import { reverseMode } from './grad.js';
-import { compileProgram, type ArrayProgram } from './emit.js';
+import { compileProgram, type ArrayProgram, type Output } from './emit.js';
+import { tangentsOf } from './tangent.js';
+import { switchedForm } from './switched.js';
 
 export interface BlockDecl { readonly name: string; readonly shape: Shape; readonly offset: number }
 export interface DataArray { readonly name: string; readonly shape: Shape; readonly values: Float64Array }
@@ -40,6 +42,19 @@ export interface CompiledArrayModel {
   readonly sources: { readonly field: string; readonly loss: string };
   /** The names the file gives to nodes (definitions), for printing the gradient. */
   readonly names: ReadonlyMap<TNode, string>;
+  /** The kinks as switching functions (null: the loss has none on the state). */
+  readonly switched: CompiledSwitchedArrays | null;
+  /** out = J v, J = ∂(−∇L)/∂y = −∇²L: an exact Hessian–vector product (compiled on first use). */
+  readonly jacobianTimes: () => (y: Float64Array, v: Float64Array, out: Float64Array) => void;
+}
+
+/** The switched form compiled (see switched.ts): what src/solve/kinks needs. */
+export interface CompiledSwitchedArrays {
+  readonly count: number;
+  label(i: number): string;
+  evaluate(y: Float64Array, out: Float64Array): void;
+  field(y: Float64Array, mode: Float64Array, out: Float64Array): void;
+  rates(y: Float64Array, mode: Float64Array, v: Float64Array, out: Float64Array): void;
 }
 
 export function compileArrayModel(src: ArraySource): CompiledArrayModel {
@@ -50,15 +65,24 @@ export function compileArrayModel(src: ArraySource): CompiledArrayModel {
   for (const [k, v] of src.numbers) values.set(k, v);
   for (const d of src.data) values.set(d.name, graph.data(d.name, d.shape, d.values));
   for (const b of src.blocks) values.set(b.name, graph.state(b.name, b.offset, b.shape));
+  /** The definition each node was built for (labels of switching functions inside it). */
+  const origin = new Map<TNode, string>();
+  const claim = (from: number, name: string): void => {
+    for (let i = from; i < graph.nodes.length; i++) if (!origin.has(graph.nodes[i])) origin.set(graph.nodes[i], name);
+  };
   for (const [name, text] of src.lets) {
+    const before = graph.nodes.length;
     const v = parseArrayExpression(text, `${src.label}: let.${name}`, { values }, ops);
+    claim(before, name);
     if (typeof v !== 'number') {
       ops.inlinable.delete(v); // a named definition is stored, not recomputed per use
       if (!names.has(v)) names.set(v, name);
     }
     values.set(name, v);
   }
+  const beforeLoss = graph.nodes.length;
   const lossValue = parseArrayExpression(src.loss, `${src.label}: loss`, { values }, ops);
+  claim(beforeLoss, 'loss');
   const lossNode = ops.node(lossValue);
   if (lossNode.size !== 1) throw inputError(`${src.label}: the loss must be a scalar, but it has shape ${shapeText(lossNode.shape)}; reduce it with sum(…) or mean(…).`);
   const scalarLoss = graph.reshape(lossNode, []);
@@ -77,12 +101,50 @@ export function compileArrayModel(src: ArraySource): CompiledArrayModel {
     const p: ArrayProgram = compileProgram(graph.reshape(node, []), [], 1);
     scalars.set(name, (y) => p.run(y, null));
   }
+  const blockOutputs = (grads: ReadonlyMap<string, TNode | null>) => src.blocks.map((b) => ({ offset: b.offset, size: b.shape.reduce((a, m) => a * m, 1), node: grads.get(b.name) ?? null }));
+  let hvp: ((y: Float64Array, v: Float64Array, out: Float64Array) => void) | null = null;
+  const jacobianTimes = () => {
+    if (!hvp) {
+      const roots = [...gradients.values()];
+      const t = tangentsOf(graph, roots);
+      const program = compileProgram(null, blockOutputs(new Map([...gradients].map(([k, g]) => [k, t.get(g) ?? null]))), -1);
+      hvp = (y, v, out) => { program.run(y, out, undefined, v); };
+    }
+    return hvp;
+  };
   return {
-    size, graph, lossNode: scalarLoss, gradients,
+    size, graph, lossNode: scalarLoss, gradients, jacobianTimes,
+    switched: compileSwitched(graph, scalarLoss, new Map([...origin, ...names]), blockOutputs),
     field: fieldProgram.run as (y: Float64Array, out: Float64Array) => number,
     loss: (y) => lossProgram.run(y, null),
     scalars,
     sources: { field: fieldProgram.source, loss: lossProgram.source },
     names,
+  };
+}
+
+function compileSwitched(graph: Graph, loss: TNode, names: ReadonlyMap<TNode, string>, blockOutputs: (g: ReadonlyMap<string, TNode | null>) => Output[]): CompiledSwitchedArrays | null {
+  const form = switchedForm(graph, loss, names);
+  if (!form) return null;
+  const field = compileProgram(null, blockOutputs(reverseMode(graph, form.loss)), -1);
+  const at = (node: TNode | null, offset: number, size: number): Output => ({ offset, size, node });
+  const values = compileProgram(null, form.groups.map((g) => at(g.value, g.offset, g.value.size)), 1);
+  const tangents = tangentsOf(graph, form.groups.map((g) => g.switched));
+  const rates = compileProgram(null, form.groups.map((g) => at(tangents.get(g.switched) ?? null, g.offset, g.value.size)), 1);
+  const groups = form.groups;
+  return {
+    count: form.count,
+    label(i) {
+      let g = groups[0];
+      for (const x of groups) if (x.offset <= i) g = x;
+      const shape = g.value.shape;
+      let rest = i - g.offset;
+      const idx = shape.map(() => 0);
+      for (let d = shape.length - 1; d >= 0; d--) { idx[d] = rest % shape[d]; rest = Math.floor(rest / shape[d]); }
+      return `${g.label}${idx.map((k) => `[${k}]`).join('')}`;
+    },
+    evaluate: (y, out) => { values.run(y, out); },
+    field: (y, mode, out) => { field.run(y, out, mode); },
+    rates: (y, mode, v, out) => { rates.run(y, out, mode, v); },
   };
 }

@@ -23,24 +23,27 @@ export interface Output {
 export interface ArrayProgram {
   /** The emitted source (for inspection). */
   readonly source: string;
-  /** Computes the value node; with `out`, also writes scale·(each output node) into it. Returns the value. */
-  readonly run: (y: Float64Array, out: Float64Array | null) => number;
+  /**
+   * Computes the value node (NaN without one); with `out`, also writes scale·(each output node)
+   * into it. `in0`, `in1` are the input arrays of `input` nodes (slots 0 and 1). Returns the value.
+   */
+  readonly run: (y: Float64Array, out: Float64Array | null, in0?: Float64Array, in1?: Float64Array) => number;
 }
 
 /**
- * Compiles `value` (a scalar node) and, when outputs are given, writes `scale` times each output
- * node into its place in `out` (scale −1: the gradient-flow field −∇L).
+ * Compiles `value` (a scalar node, or null) and, when outputs are given, writes `scale` times each
+ * output node into its place in `out` (scale −1: the gradient-flow field −∇L).
  */
-export function compileProgram(value: TNode, outputs: readonly Output[], scale: number): ArrayProgram {
-  const roots = [value, ...outputs.flatMap((o) => (o.node ? [o.node] : []))];
+export function compileProgram(value: TNode | null, outputs: readonly Output[], scale: number): ArrayProgram {
+  const roots = [...(value ? [value] : []), ...outputs.flatMap((o) => (o.node ? [o.node] : []))];
   const order = reachable(roots);
-  const valueOnly = new Set(reachable([value]).map((n) => n.id));
+  const valueOnly = new Set(value ? reachable([value]).map((n) => n.id) : []);
   const buffers: Float64Array[] = [];
   const bufferOf = new Map<number, number>();
   const storage = (n: TNode): string | null => {
     // a reshape reads its argument's storage; a state block reads y
     while (n.op === 'reshape') n = n.args[0];
-    if (n.op === 'state') return null;
+    if (n.op === 'state' || n.op === 'input') return null;
     return `b${bufferOf.get(n.id)}`;
   };
   const base = (n: TNode): TNode => {
@@ -51,10 +54,11 @@ export function compileProgram(value: TNode, outputs: readonly Output[], scale: 
   const read = (n: TNode, k: string): string => {
     const b = base(n);
     if (b.op === 'state') return b.offset === 0 ? `y[${k}]` : `y[${b.offset} + ${k}]`;
+    if (b.op === 'input') return b.offset === 0 ? `in${b.slot}[${k}]` : `in${b.slot}[${b.offset} + ${k}]`;
     return `${storage(b)}[${k}]`;
   };
   for (const n of order) {
-    if (n.op === 'state' || n.op === 'reshape') continue;
+    if (n.op === 'state' || n.op === 'reshape' || n.op === 'input') continue;
     bufferOf.set(n.id, buffers.length);
     if (n.op === 'data') buffers.push(n.values ?? new Float64Array(1));
     else buffers.push(new Float64Array(n.size));
@@ -63,7 +67,7 @@ export function compileProgram(value: TNode, outputs: readonly Output[], scale: 
   const valueLines: string[] = [];
   const gradLines: string[] = [];
   for (const n of order) {
-    if (n.op === 'state' || n.op === 'reshape' || n.op === 'data') continue;
+    if (n.op === 'state' || n.op === 'reshape' || n.op === 'data' || n.op === 'input') continue;
     const lines = emitNode(n, storage(n)!, read);
     if (!n.varying) constLines.push(...lines);
     else if (valueOnly.has(n.id)) valueLines.push(...lines);
@@ -81,13 +85,13 @@ export function compileProgram(value: TNode, outputs: readonly Output[], scale: 
     runtime,
     loads,
     ...constLines,
-    'return function (y, out) {',
+    'return function (y, out, in0, in1) {',
     ...valueLines,
     '  if (out !== null) {',
     ...gradLines,
     ...writes,
     '  }',
-    `  return ${read(value, '0')};`,
+    `  return ${value ? read(value, '0') : 'NaN'};`,
     '};',
   ].join('\n');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- printed from our own graph only (header)

@@ -23,7 +23,7 @@ export function reverseMode(graph: Graph, loss: TNode): Map<string, TNode> {
   const order = reachable([loss]);
   const adjoints = new Map<number, TNode[]>();
   const push = (n: TNode, g: TNode): void => {
-    if (!n.varying) return;
+    if (!n.onState) return;
     const list = adjoints.get(n.id);
     if (list) list.push(g); else adjoints.set(n.id, [g]);
   };
@@ -54,10 +54,11 @@ function backward(graph: Graph, n: TNode, g: TNode, push: (to: TNode, g: TNode) 
   switch (n.op) {
     case 'state':
     case 'data':
+    case 'input':
       return;
     case 'map':
       n.args.forEach((a, i) => {
-        if (!a.varying) return;
+        if (!a.onState) return;
         const d = derivative(n.body, `a${i}`);
         if (d.kind === 'num' && d.value === 0) return;
         // where the derivative repeats the body (exp, sigmoid, tanh′ = 1 − tanh², …) read the stored value
@@ -68,7 +69,7 @@ function backward(graph: Graph, n: TNode, g: TNode, push: (to: TNode, g: TNode) 
       return;
     case 'einsum':
       n.args.forEach((a, i) => {
-        if (!a.varying) return;
+        if (!a.onState) return;
         const others = n.args.filter((_, j) => j !== i);
         const subs = n.subs.filter((_, j) => j !== i);
         push(a, graph.einsum([...subs, n.out], n.subs[i], [...others, g], n.sizes));
@@ -135,7 +136,7 @@ function substituteSymbols(e: Expr, to: ReadonlyMap<string, Expr>): Expr {
 }
 
 /** e with every subtree structurally equal to `target` replaced by `by`. */
-function replaceSubtree(e: Expr, target: Expr, by: Expr): Expr {
+export function replaceSubtree(e: Expr, target: Expr, by: Expr): Expr {
   if (target.kind !== 'call') return e;
   const key = toText(target);
   const memo = new Map<Expr, Expr>();
@@ -151,7 +152,7 @@ function replaceSubtree(e: Expr, target: Expr, by: Expr): Expr {
 }
 
 /** The sum of adjoint contributions of one shape. */
-function sumOf(graph: Graph, parts: readonly TNode[], shape: Shape): TNode {
+export function sumOf(graph: Graph, parts: readonly TNode[], shape: Shape): TNode {
   if (parts.length === 1) return parts[0];
   let body: Expr = sym('a0');
   for (let i = 1; i < parts.length; i++) body = add(body, sym(`a${i}`));
@@ -174,14 +175,14 @@ function unbroadcast(graph: Graph, g: TNode, shape: Shape): TNode {
   return graph.reshape(summed, shape);
 }
 
-function sumAxis(graph: Graph, x: TNode, axis: number): TNode {
+export function sumAxis(graph: Graph, x: TNode, axis: number): TNode {
   const letters = 'abcdefghijklmnopqrstuvwxyz'.slice(0, x.shape.length);
   const sizes: Record<string, number> = {};
   x.shape.forEach((m, i) => { sizes[letters[i]] = m; });
   return graph.einsum([letters], letters.slice(0, axis) + letters.slice(axis + 1), [x], sizes);
 }
 
-function keepDims(shape: Shape, axis: number): Shape {
+export function keepDims(shape: Shape, axis: number): Shape {
   return shape.map((m, i) => (i === axis ? 1 : m));
 }
 

@@ -5,6 +5,7 @@
  * few kinds, each with a small backward rule (grad.ts) and one loop nest in the emitted code
  * (emit.ts):
  *   state    a block of the flat state y (read in place: y[offset + k])
+ *   input    a block of another per-call array (kink modes, a tangent's velocity)
  *   data     a constant array (a data set, or a parameter, which is an array of one)
  *   map      an element-wise scalar expression (the scalar language's tree, symbols a0 … ak) of
  *            its arguments, broadcast NumPy-style to one shape
@@ -27,11 +28,18 @@ interface Base {
   readonly id: number;
   readonly shape: Shape;
   readonly size: number;
-  /** True if the value depends on the state (else it is computed once per parameter binding). */
+  /** True if the value changes between calls (it depends on the state or on an input): else it is computed once, when the program is built. */
   readonly varying: boolean;
+  /** True if the value depends on the state: only such nodes get adjoints and tangents. */
+  readonly onState: boolean;
 }
 
 export interface StateNode extends Base { readonly op: 'state'; readonly block: string; readonly offset: number }
+/**
+ * A per-call input array other than the state: slot 0 of a switched program holds the kink modes,
+ * slot 1 the velocity of a tangent (read as in<slot>[offset + k]).
+ */
+export interface InputNode extends Base { readonly op: 'input'; readonly slot: number; readonly offset: number }
 export interface DataNode extends Base { readonly op: 'data'; readonly name: string; readonly values: Float64Array | null; readonly param: number | null }
 export interface MapNode extends Base { readonly op: 'map'; readonly body: Expr; readonly args: readonly TNode[] }
 export interface EinsumNode extends Base {
@@ -58,7 +66,7 @@ export interface SliceNode extends Base {
 }
 export interface ReshapeNode extends Base { readonly op: 'reshape'; readonly args: readonly [TNode] }
 
-export type TNode = StateNode | DataNode | MapNode | EinsumNode | AxisNode | AmaxGradNode | SliceNode | ReshapeNode;
+export type TNode = StateNode | InputNode | DataNode | MapNode | EinsumNode | AxisNode | AmaxGradNode | SliceNode | ReshapeNode;
 
 export function sizeOf(shape: Shape): number {
   let s = 1;
@@ -111,22 +119,26 @@ export class Graph {
   }
 
   state(block: string, offset: number, shape: Shape): StateNode {
-    return this.intern(`state:${block}:${shape.join('x')}`, (id) => ({ id, op: 'state', block, offset, shape: [...shape], size: sizeOf(shape), varying: true }));
+    return this.intern(`state:${block}:${shape.join('x')}`, (id) => ({ id, op: 'state', block, offset, shape: [...shape], size: sizeOf(shape), varying: true, onState: true }));
+  }
+
+  input(slot: number, offset: number, shape: Shape): InputNode {
+    return this.intern(`input:${slot}:${offset}:${shape.join('x')}`, (id) => ({ id, op: 'input', slot, offset, shape: [...shape], size: sizeOf(shape), varying: true, onState: false }));
   }
 
   data(name: string, shape: Shape, values: Float64Array): DataNode {
-    return this.intern(`data:${name}`, (id) => ({ id, op: 'data', name, values, param: null, shape: [...shape], size: sizeOf(shape), varying: false }));
+    return this.intern(`data:${name}`, (id) => ({ id, op: 'data', name, values, param: null, shape: [...shape], size: sizeOf(shape), varying: false, onState: false }));
   }
 
   /** A scalar parameter: read from the bound parameter vector at `slot`. */
   param(name: string, slot: number): DataNode {
-    return this.intern(`param:${slot}`, (id) => ({ id, op: 'data', name, values: null, param: slot, shape: [], size: 1, varying: false }));
+    return this.intern(`param:${slot}`, (id) => ({ id, op: 'data', name, values: null, param: slot, shape: [], size: 1, varying: false, onState: false }));
   }
 
   /** An element-wise expression; args are broadcast to `shape` (the caller has checked that they do). */
   map(body: Expr, args: readonly TNode[], shape: Shape): MapNode {
     const key = `map:${shape.join('x')}:${args.map((a) => a.id).join(',')}:${toText(body)}`;
-    return this.intern(key, (id) => ({ id, op: 'map', body, args: [...args], shape: [...shape], size: sizeOf(shape), varying: args.some((a) => a.varying) }));
+    return this.intern(key, (id) => ({ id, op: 'map', body, args: [...args], shape: [...shape], size: sizeOf(shape), varying: args.some((a) => a.varying), onState: args.some((a) => a.onState) }));
   }
 
   einsum(subs: readonly string[], out: string, args: readonly TNode[], sizes: Readonly<Record<string, number>>): EinsumNode {
@@ -134,26 +146,26 @@ export class Graph {
     const used: Record<string, number> = {};
     for (const c of [...subs.join(''), ...out]) used[c] = sizes[c];
     const key = `einsum:${subs.join(',')}->${out}:${args.map((a) => a.id).join(',')}:${JSON.stringify(used)}`;
-    return this.intern(key, (id) => ({ id, op: 'einsum', subs: [...subs], out, sizes: used, args: [...args], shape, size: sizeOf(shape), varying: args.some((a) => a.varying) }));
+    return this.intern(key, (id) => ({ id, op: 'einsum', subs: [...subs], out, sizes: used, args: [...args], shape, size: sizeOf(shape), varying: args.some((a) => a.varying), onState: args.some((a) => a.onState) }));
   }
 
   axisOp(op: 'softmax' | 'logsumexp' | 'amax', x: TNode, axis: number): AxisNode {
     const shape = op === 'softmax' ? x.shape : x.shape.filter((_, i) => i !== axis);
-    return this.intern(`${op}:${axis}:${x.id}`, (id) => ({ id, op, axis, args: [x], shape: [...shape], size: sizeOf(shape), varying: x.varying }));
+    return this.intern(`${op}:${axis}:${x.id}`, (id) => ({ id, op, axis, args: [x], shape: [...shape], size: sizeOf(shape), varying: x.varying, onState: x.onState }));
   }
 
   amaxGrad(x: TNode, g: TNode, axis: number): AmaxGradNode {
-    return this.intern(`amaxGrad:${axis}:${x.id}:${g.id}`, (id) => ({ id, op: 'amaxGrad', axis, args: [x, g], shape: x.shape, size: x.size, varying: x.varying || g.varying }));
+    return this.intern(`amaxGrad:${axis}:${x.id}:${g.id}`, (id) => ({ id, op: 'amaxGrad', axis, args: [x, g], shape: x.shape, size: x.size, varying: x.varying || g.varying, onState: x.onState || g.onState }));
   }
 
   slice(x: TNode, starts: readonly number[], counts: readonly number[], drops: readonly boolean[]): SliceNode {
     const shape = counts.filter((_, i) => !drops[i]);
-    return this.intern(`slice:${starts}:${counts}:${drops}:${x.id}`, (id) => ({ id, op: 'slice', starts, counts, drops, full: x.shape, args: [x], shape, size: sizeOf(shape), varying: x.varying }));
+    return this.intern(`slice:${starts}:${counts}:${drops}:${x.id}`, (id) => ({ id, op: 'slice', starts, counts, drops, full: x.shape, args: [x], shape, size: sizeOf(shape), varying: x.varying, onState: x.onState }));
   }
 
   unslice(g: TNode, like: SliceNode): SliceNode {
     return this.intern(`unslice:${like.starts}:${like.counts}:${like.drops}:${like.full.join('x')}:${g.id}`, (id) => ({
-      id, op: 'unslice', starts: like.starts, counts: like.counts, drops: like.drops, full: like.full, args: [g], shape: like.full, size: sizeOf(like.full), varying: g.varying,
+      id, op: 'unslice', starts: like.starts, counts: like.counts, drops: like.drops, full: like.full, args: [g], shape: like.full, size: sizeOf(like.full), varying: g.varying, onState: g.onState,
     }));
   }
 
@@ -161,14 +173,15 @@ export class Graph {
     if (sizeOf(shape) !== x.size) throw new Error(`reshape: ${shapeText(x.shape)} → ${shapeText(shape)}`);
     if (shape.length === x.shape.length && shape.every((n, i) => n === x.shape[i])) return x;
     if (x.op === 'state') return this.state(x.block, x.offset, shape);
+    if (x.op === 'input') return this.input(x.slot, x.offset, shape);
     if (x.op === 'reshape') return this.reshape(x.args[0], shape);
-    return this.intern(`reshape:${shape.join('x')}:${x.id}`, (id) => ({ id, op: 'reshape', args: [x], shape: [...shape], size: x.size, varying: x.varying }));
+    return this.intern(`reshape:${shape.join('x')}:${x.id}`, (id) => ({ id, op: 'reshape', args: [x], shape: [...shape], size: x.size, varying: x.varying, onState: x.onState }));
   }
 }
 
 /** The arguments of a node (none for state and data). */
 export function argsOf(n: TNode): readonly TNode[] {
-  return n.op === 'state' || n.op === 'data' ? [] : n.args;
+  return n.op === 'state' || n.op === 'data' || n.op === 'input' ? [] : n.args;
 }
 
 /** Nodes reachable from `roots`, children before parents (ids are already topological: a node's args are built before it). */
