@@ -36,6 +36,12 @@ export interface ArrayDecl {
 export interface ArrayPart {
   readonly blocks: readonly BlockDecl[];
   readonly arrays: readonly ArrayDecl[];
+  /**
+   * The finite-sample form, `"data": {"samples": "n"}`: the size whose axis indexes the examples.
+   * Every array declared with it as its first size is per-example; a minibatch of B examples is
+   * the same loss with n = B and those arrays' rows drawn uniformly with replacement.
+   */
+  readonly samples?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -85,6 +91,20 @@ export function readArrayPart(raw: Json, source: string, checkName: (name: strin
     return { name, shape: readShape(v.shape, `${w}.shape`), init: readInitLaw(v.init, `${w}.init`) };
   });
   return { blocks, arrays };
+}
+
+/** The `data` block of an array file: {"samples": NAME}, NAME the first size of the per-example arrays. */
+export function readSamples(v: unknown, part: ArrayPart, source: string): string {
+  const where = `${source}: data`;
+  if (!isObject(v) || typeof v.samples !== 'string' || Object.keys(v).length !== 1) {
+    throw inputError(`${where}: in an array file, the finite-sample form is {"samples": "n"}, naming the size of the first axis of the per-example arrays.`);
+  }
+  const name = v.samples;
+  const perExample = part.arrays.filter((a) => a.shape?.[0] === name);
+  if (perExample.length === 0) throw inputError(`${where}.samples: no array in 'arrays' declares '${name}' as its first size (e.g. "X": {"file": "X.npy", "shape": ["${name}", "d"]}).`);
+  const block = part.blocks.find((b) => b.shape.includes(name));
+  if (block) throw inputError(`${where}.samples: the state block ${block.name} has the size '${name}'; parameters cannot depend on the number of examples.`);
+  return name;
 }
 
 function readShape(v: unknown, where: string): Size[] {

@@ -13,7 +13,8 @@ import { fmt, inputError } from '../util/errors.js';
 import { checkAllocation, FLOAT64 } from '../util/limits.js';
 import type { Rng } from '../util/rng.js';
 import { compileArrayModel, type CompiledArrayModel } from '../tensor/compile.js';
-import type { StateBlock } from '../models/types.js';
+import type { FiniteSample, StateBlock } from '../models/types.js';
+import { arrayFiniteSample, type SampleDraw } from './array-finite-sample.js';
 import { dirname, resolve } from 'node:path';
 import { drawInit } from './init-laws.js';
 import type { Size } from './array-spec.js';
@@ -38,6 +39,8 @@ export interface ArraySystem {
   readonly switched: SwitchedSystem | null;
   /** The exact Jacobian −∇²L, row-major, column by column from Hessian–vector products (built on first use). */
   jacobian(): JacobianFn;
+  /** The finite-sample form (minibatches of the data set), for files with `"data": {"samples": …}`. */
+  readonly finiteSample: (() => FiniteSample<SampleDraw>) | null;
   /** The initial state: each block drawn from its law with `rng`, in declaration order. */
   initial(rng: Rng): Float64Array;
 }
@@ -83,11 +86,11 @@ export function buildArraySystem(spec: ModelSpec, overrides: ReadonlyMap<string,
   checkAllocation(`the state of ${label}`, offset * FLOAT64 * 8);
 
   const events = spec.events;
-  const compiled = compileArrayModel({
-    label, blocks: layout.map((b) => ({ name: b.name, shape: b.shape, offset: b.offset })), data, numbers,
+  const source = (numbersAt: ReadonlyMap<string, number>, arrays: typeof data) => ({
+    label, blocks: layout.map((b) => ({ name: b.name, shape: b.shape, offset: b.offset })), data: arrays, numbers: numbersAt,
     lets: spec.lets, loss: spec.loss ?? '',
-    scalars: events.map((e) => [`event '${e.name}'`, e.when] as const),
   });
+  const compiled = compileArrayModel({ ...source(numbers, data), scalars: events.map((e) => [`event '${e.name}'`, e.when] as const) });
   const { field, loss } = compiled;
   const eventSpecs: EventSpec[] = events.map((e) => {
     const g = compiled.scalars.get(`event '${e.name}'`)!;
@@ -145,8 +148,14 @@ export function buildArraySystem(spec: ModelSpec, overrides: ReadonlyMap<string,
     return jacobianFn;
   };
 
+  const finiteSample = part.samples === undefined ? null : () => arrayFiniteSample(label, part.samples!, numbers, data, new Set(part.arrays.filter((a) => a.shape?.[0] === part.samples).map((a) => a.name)), offset, (B, batchData) => {
+    const at = new Map(numbers);
+    at.set(part.samples!, B);
+    return compileArrayModel(source(at, batchData)).field;
+  });
+
   return {
-    switched, jacobian,
+    switched, jacobian, finiteSample,
     spec, kind: 'gradient', stateNames: stateColumns(layout, offset), paramNames, params, layout, numbers, compiled,
     rhs: (_t, y, out) => { field(y, out); },
     lossAt: (_t, y) => loss(y),

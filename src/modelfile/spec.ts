@@ -13,7 +13,7 @@ import { inputError, fmt } from '../util/errors.js';
 import { geomspace, linspace } from '../util/grid.js';
 import { MAX_GRID_POINTS } from '../util/limits.js';
 import { isReservedName } from '../expr/index.js';
-import { isArrayFile, readArrayPart, type ArrayPart } from './array-spec.js';
+import { isArrayFile, readArrayPart, readSamples, type ArrayPart } from './array-spec.js';
 
 export interface EventDecl {
   readonly name: string;
@@ -154,14 +154,13 @@ export function readModelSpec(raw: unknown, source: string): ModelSpec {
   const description = raw.description === undefined ? '' : raw.description;
   if (typeof description !== 'string') throw inputError(`${source}: 'description' must be a string.`);
 
-  const array = isArrayFile(raw) ? readArrayPart(raw, source, checkName) : undefined;
+  let array = isArrayFile(raw) ? readArrayPart(raw, source, checkName) : undefined;
   const state = array ? [] : stateTable(raw.state, `${source}: state`);
   const params = numberTable(raw.params, `${source}: params`, true);
   const declared = [...state.map(([k]) => k), ...(array?.blocks.map((b) => b.name) ?? []), ...(array?.arrays.map((a) => a.name) ?? [])];
   const clash = params.find(([p]) => declared.includes(p)) ?? (new Set(declared).size < declared.length ? [declared.find((k, i) => declared.indexOf(k) !== i)!] : undefined);
   if (clash) throw inputError(`${source}: '${clash[0]}' is declared twice (as a state variable, an array or a parameter).`);
   if (array && raw.rhs !== undefined) throw inputError(`${source}: array files define a gradient flow by its 'loss'; 'rhs' is for scalar files.`);
-  if (array && raw.data !== undefined) throw inputError(`${source}: the 'data' block (drawn examples) is for scalar files; an array file brings its data set in 'arrays'.`);
 
   let loss: string | null = null;
   let rhs: string[] | null = null;
@@ -191,7 +190,8 @@ export function readModelSpec(raw: unknown, source: string): ModelSpec {
   if (raw.data !== undefined && rhs !== null) throw inputError(`${source}: 'data' (a finite-sample form) needs the gradient-flow form: a 'loss', not an 'rhs'.`);
   const taken = new Set([...declared, ...params.map(([k]) => k)]);
   const lets = readLets(raw.let, taken, source);
-  const data = raw.data === undefined ? null : readData(raw.data, taken, source);
+  const data = raw.data === undefined || array ? null : readData(raw.data, taken, source);
+  if (array && raw.data !== undefined) array = { ...array, samples: readSamples(raw.data, array, source) };
   return { name, description, state, params, lets, loss, rhs, t0, tEnd, saveAt, events, solver, data, ...(array ? { array } : {}) };
 }
 

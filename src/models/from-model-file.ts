@@ -10,6 +10,7 @@ import { buildArraySystem, type ArraySystem } from '../modelfile/array-system.js
 import { hypotOf } from '../util/array.js';
 import { blockView } from '../spectral/index.js';
 import type { ModelSpec } from '../modelfile/spec.js';
+import type { ArrayPart } from '../modelfile/array-spec.js';
 import { solveModelOptions } from '../modelfile/solver-defaults.js';
 import { exampleLoss, modelFileFiniteSample } from '../modelfile/finite-sample.js';
 import type { Model, ParamSpec, Params } from './types.js';
@@ -24,7 +25,7 @@ export interface FileModel extends Model {
 export type FileSystem = ExpressionSystem | ArraySystem;
 
 export function modelFromSpec(spec: ModelSpec, id = spec.file ? basename(spec.file.path, '.json') : spec.name): FileModel {
-  if (spec.array) return arrayModel(spec, id);
+  if (spec.array) return arrayModel({ ...spec, array: spec.array }, id);
   const params: Record<string, ParamSpec> = {};
   for (const [k, v] of spec.params) params[k] = { kind: 'number', default: v, range: [-Number.MAX_VALUE, Number.MAX_VALUE], doc: `parameter of ${spec.name}` };
   // an initial value given as an expression follows its parameters: it is not a parameter itself
@@ -71,7 +72,7 @@ export function modelFromSpec(spec: ModelSpec, id = spec.file ? basename(spec.fi
  * one) seeds the random initial laws. Observables: the loss's blocks' Frobenius norms; tracked
  * matrices: every 2-D block (spectra, ranks, alignment as for the built-ins).
  */
-function arrayModel(spec: ModelSpec, id: string): FileModel {
+function arrayModel(spec: ModelSpec & { readonly array: ArrayPart }, id: string): FileModel {
   const params: Record<string, ParamSpec> = {};
   for (const [k, v] of spec.params) params[k] = { kind: 'number', default: v, range: [-Number.MAX_VALUE, Number.MAX_VALUE], doc: `parameter of ${spec.name}` };
   if (!Object.hasOwn(params, 'seed')) params.seed = { kind: 'number', default: 0, range: [0, 2 ** 32 - 1], integer: true, doc: 'seed of the random initial laws' };
@@ -113,6 +114,7 @@ function arrayModel(spec: ModelSpec, id: string): FileModel {
     events: (p) => system(p).events,
     horizon: () => ({ tEnd: spec.tEnd, saveAt: spec.saveAt, solver: { ...solveModelOptions(spec, hasKinks), autonomous: true } }),
     predictions: [],
+    ...(spec.array.samples !== undefined ? { finiteSample: (p: Params) => system(p).finiteSample!() } : {}),
   };
 }
 

@@ -12,7 +12,13 @@ import { tangentsOf } from './tangent.js';
 import { switchedForm } from './switched.js';
 
 export interface BlockDecl { readonly name: string; readonly shape: Shape; readonly offset: number }
-export interface DataArray { readonly name: string; readonly shape: Shape; readonly values: Float64Array }
+export interface DataArray {
+  readonly name: string;
+  readonly shape: Shape;
+  readonly values: Float64Array;
+  /** The caller refills `values` between calls (a minibatch's rows): computed from on every call. */
+  readonly perCall?: boolean;
+}
 
 export interface ArraySource {
   /** Names the model in messages ("model.json"). */
@@ -63,7 +69,7 @@ export function compileArrayModel(src: ArraySource): CompiledArrayModel {
   const values = new Map<string, Value>();
   const names = new Map<TNode, string>();
   for (const [k, v] of src.numbers) values.set(k, v);
-  for (const d of src.data) values.set(d.name, graph.data(d.name, d.shape, d.values));
+  for (const d of src.data) values.set(d.name, graph.data(d.name, d.shape, d.values, d.perCall === true));
   for (const b of src.blocks) values.set(b.name, graph.state(b.name, b.offset, b.shape));
   /** The definition each node was built for (labels of switching functions inside it). */
   const origin = new Map<TNode, string>();

@@ -126,8 +126,9 @@ export class Graph {
     return this.intern(`input:${slot}:${offset}:${shape.join('x')}`, (id) => ({ id, op: 'input', slot, offset, shape: [...shape], size: sizeOf(shape), varying: true, onState: false }));
   }
 
-  data(name: string, shape: Shape, values: Float64Array): DataNode {
-    return this.intern(`data:${name}`, (id) => ({ id, op: 'data', name, values, param: null, shape: [...shape], size: sizeOf(shape), varying: false, onState: false }));
+  /** A data array; `perCall`: its values are refilled between calls (a minibatch), so nothing computed from it is precomputed. */
+  data(name: string, shape: Shape, values: Float64Array, perCall = false): DataNode {
+    return this.intern(`data:${name}`, (id) => ({ id, op: 'data', name, values, param: null, shape: [...shape], size: sizeOf(shape), varying: perCall, onState: false }));
   }
 
   /** A scalar parameter: read from the bound parameter vector at `slot`. */
