@@ -178,3 +178,13 @@ describe('finite-sample form of an array file ("data": {"samples": "n"})', () =>
     expect(maxRelative(g.map((x) => -x), field)).toBeLessThan(1e-13);
   });
 });
+
+describe('README', () => {
+  it('the worked Chen–Luo file in "Array model files" is examples/chen-luo.json (without its description)', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Array model files'));
+    const block = /```json\n([\s\S]*?)```/.exec(section)![1];
+    const { description: _description, ...file } = raw('chen-luo');
+    expect(JSON.parse(block)).toEqual(file);
+  });
+});
