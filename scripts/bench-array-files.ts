@@ -56,9 +56,9 @@ export async function benchArrayFiles(): Promise<string> {
   const rows = ['| model file | state | compile (ms) | compiled field (µs/call) | hand-written (µs/call) | ratio |', '|---|---:|---:|---:|---:|---:|'];
   let sink = 0;
   const cases: Array<{ file: string; hand: (sys: ArraySystem) => (y: Float64Array, out: Float64Array) => void }> = [
-    { file: 'chen-luo', hand: () => { const m = findModel('chen-luo'); const f = m.flow(resolveParams(m, {})); return (y, out) => f(0, y, out); } },
+    { file: 'transformer-chen-luo', hand: () => { const m = findModel('chen-luo'); const f = m.flow(resolveParams(m, {})); return (y, out) => f(0, y, out); } },
     { file: 'factorization-10x10', hand: (sys) => handFactorization(targetOf(sys), 10) },
-    { file: 'deep-linear', hand: () => { const m = findModel('deep-linear'); const f = m.flow(resolveParams(m, {})); return (y, out) => f(0, y, out); } },
+    { file: 'deep-linear-3x3', hand: () => { const m = findModel('deep-linear'); const f = m.flow(resolveParams(m, {})); return (y, out) => f(0, y, out); } },
   ];
   for (const c of cases) {
     const t0 = performance.now();

@@ -36,7 +36,7 @@ function maxRelative(a: Float64Array, b: Float64Array): number {
 describe('Chen–Luo transformer file vs src/models/chen-luo/transformer.ts', () => {
   for (const activation of ['identity', 'tanh'] as const) {
     it(`the same vector field at 10 random states (${activation}), to 1e-12 relative`, () => {
-      const spec = activation === 'identity' ? loadModelFile(join(examples, 'chen-luo.json')) : variant('chen-luo', (r) => { (r.let as Record<string, string>).f = 'tanh(h) * W2'; });
+      const spec = activation === 'identity' ? loadModelFile(join(examples, 'transformer-chen-luo.json')) : variant('transformer-chen-luo', (r) => { (r.let as Record<string, string>).f = 'tanh(h) * W2'; });
       const file = modelFromSpec(spec);
       const builtIn = findModel('chen-luo');
       const pb = resolveParams(builtIn, { activation });
@@ -59,7 +59,7 @@ describe('Chen–Luo transformer file vs src/models/chen-luo/transformer.ts', ()
   it('the flow from the built-in initial state reproduces the built-in trajectory to 1e-8', () => {
     const builtIn = findModel('chen-luo');
     const pb = resolveParams(builtIn, { eps: 0.05 });
-    const file = modelFromSpec(loadModelFile(join(examples, 'chen-luo.json')));
+    const file = modelFromSpec(loadModelFile(join(examples, 'transformer-chen-luo.json')));
     const pf = resolveParams(file, {});
     const y0 = builtIn.init(pb, makeRng(1));
     const saveAt = Float64Array.of(0, 10, 100, 400);
@@ -78,7 +78,7 @@ describe('deep linear 3×3 file vs the built-in deep-linear model', () => {
   it('the same field at 10 random states and the same flow from the same start (1e-8)', () => {
     const builtIn = findModel('deep-linear');
     const pb = resolveParams(builtIn, {});
-    const file = modelFromSpec(loadModelFile(join(examples, 'deep-linear.json')));
+    const file = modelFromSpec(loadModelFile(join(examples, 'deep-linear-3x3.json')));
     const pf = resolveParams(file, {});
     const rng = makeRng(5);
     for (let trial = 0; trial < 10; trial++) {
@@ -101,7 +101,7 @@ describe('deep linear 3×3 file vs the built-in deep-linear model', () => {
 });
 
 describe('two-layer ReLU file', () => {
-  const file = modelFromSpec(loadModelFile(join(examples, 'two-layer-relu.json')));
+  const file = modelFromSpec(loadModelFile(join(examples, 'relu-four-points.json')));
   const p = resolveParams(file, {});
   const field = file.flow(p);
   const n = 24;
@@ -151,7 +151,7 @@ describe('two-layer ReLU file', () => {
 
 describe('finite-sample form of an array file ("data": {"samples": "n"})', () => {
   it('a minibatch gradient equals the built-in Chen–Luo minibatch gradient on the same indices; all n indices give the flow', () => {
-    const file = modelFromSpec(loadModelFile(join(examples, 'chen-luo.json')));
+    const file = modelFromSpec(loadModelFile(join(examples, 'transformer-chen-luo.json')));
     const pf = resolveParams(file, {});
     const builtIn = findModel('chen-luo');
     const pb = resolveParams(builtIn, {});
@@ -180,11 +180,11 @@ describe('finite-sample form of an array file ("data": {"samples": "n"})', () =>
 });
 
 describe('README', () => {
-  it('the worked Chen–Luo file in "Array model files" is examples/chen-luo.json (without its description)', () => {
+  it('the worked Chen–Luo file in "Array model files" is examples/transformer-chen-luo.json (without its description)', () => {
     const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('## Array model files'));
     const block = /```json\n([\s\S]*?)```/.exec(section)![1];
-    const { description: _description, ...file } = raw('chen-luo');
+    const { description: _description, ...file } = raw('transformer-chen-luo');
     expect(JSON.parse(block)).toEqual(file);
   });
 });

@@ -61,7 +61,7 @@ describe('reverse mode of every array operation = central differences', () => {
 });
 
 describe('the exact Jacobian −∇²L (forward mode over the reverse-mode gradient)', () => {
-  for (const file of ['chen-luo', 'factorization-10x10']) {
+  for (const file of ['transformer-chen-luo', 'factorization-10x10']) {
     it(`${file}: equals differences of the compiled field (1e-7) and is symmetric (1e-12)`, () => {
       const model = modelFromSpec(loadModelFile(join(examples, `${file}.json`)));
       const p = resolveParams(model, {});
@@ -95,7 +95,7 @@ describe('the exact Jacobian −∇²L (forward mode over the reverse-mode gradi
 });
 
 describe('switched form of the two-layer ReLU file', () => {
-  const model = modelFromSpec(loadModelFile(join(examples, 'two-layer-relu.json')));
+  const model = modelFromSpec(loadModelFile(join(examples, 'relu-four-points.json')));
   const p = resolveParams(model, {});
   const sys = model.system(p) as ArraySystem;
   const sw = sys.switched!;
