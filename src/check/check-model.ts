@@ -18,7 +18,7 @@ import { provenance } from '../io/provenance.js';
 import { withFolderLock } from '../io/lock.js';
 import { refuseOverwrite } from '../io/overwrite.js';
 import type { SolverFlags } from '../run/solver-flags.js';
-import type { Model, Params } from '../models/types.js';
+import type { Model, Params, Verdict } from '../models/types.js';
 import type { MethodName } from '../solve/types.js';
 
 /** How much tighter `--verify` runs every integration. */
@@ -49,6 +49,8 @@ export interface CheckOptions {
 export interface CheckOutcome {
   readonly passed: number;
   readonly total: number;
+  /** Predictions whose quantity could not be measured (counted in total, not in passed). */
+  readonly notMeasurable: number;
   readonly report: string;
   readonly rows: readonly CheckRow[];
   /** Per row (same order), with `verify`; else null. */
@@ -80,7 +82,8 @@ async function checkLocked(model: Model, params: Params, out: string, o: CheckOp
   const log = o.log ?? (() => {});
   const ctx = makeCheckContext(model, params, { flags: o.flags, onRun: (label) => log(`  ${model.id}: solving (${label})`) });
   const rows = runChecks(model, ctx, (row, i, total) => {
-    log(`  [${i + 1}/${total}] ${row.prediction.id}: ${row.verdict.pass ? 'pass' : 'FAIL'} (measured ${row.verdict.measured}; predicted ${row.verdict.predicted})`);
+    const v = row.verdict;
+    log(`  [${i + 1}/${total}] ${row.prediction.id}: ${v.notMeasurable !== undefined ? `not measurable (${v.notMeasurable})` : `${v.pass ? 'pass' : 'FAIL'} (measured ${v.measured}; predicted ${v.predicted})`}`);
   });
   let verify: VerifyRow[] | null = null;
   if (o.verify) {
@@ -104,11 +107,18 @@ async function checkLocked(model: Model, params: Params, out: string, o: CheckOp
     ...provenance({ command: 'check', model, params, seed: main.seed, flags: o.flags, solver: s.options, options: { ...o.options, verify: Boolean(o.verify), verify_with: o.verifyWith ?? null }, status: s.status, message: s.message, stats: s.stats, wallMs: main.wallMs }),
     passed,
     total: rows.length,
+    not_measurable: rows.filter((r) => r.verdict.notMeasurable !== undefined).length,
     predictions: rows.map((r, i) => ({
       id: r.prediction.id, claim: r.prediction.claim, source: r.prediction.source,
+      verdict: verdictWord(r.verdict), not_measurable: r.verdict.notMeasurable ?? null,
       pass: r.verdict.pass, measured: r.verdict.measured, predicted: r.verdict.predicted, tolerance: r.verdict.tolerance, detail: r.verdict.detail,
       verify: verify ? verify[i] : null,
     })),
   }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 1));
-  return { passed, total: rows.length, report, rows, verify };
+  return { passed, total: rows.length, notMeasurable: rows.filter((r) => r.verdict.notMeasurable !== undefined).length, report, rows, verify };
+}
+
+/** PASS, FAIL or not measurable: what a verdict says, in reports and records. */
+export function verdictWord(v: Verdict): 'pass' | 'fail' | 'not measurable' {
+  return v.notMeasurable !== undefined ? 'not measurable' : v.pass ? 'pass' : 'fail';
 }

@@ -24,6 +24,7 @@ const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 export function reportMarkdown(model: Model, params: Params, rows: readonly CheckRow[], outcome: StageOutcome, figures: readonly { readonly title: string; readonly paths: { readonly png: string } }[], dir: string, extra = '', verification: { readonly rows: readonly Verified[]; readonly how: string } | null = null, flags: SolverFlags = {}): string {
   const verify = verification?.rows ?? null;
   const passed = rows.filter((r) => r.verdict.pass).length;
+  const unmeasured = rows.filter((r) => r.verdict.notMeasurable !== undefined).length;
   const stages = outcome.stages;
   const f = Object.entries(definedFlags(flags));
   const flagText = f.length ? ` Solver flags: ${f.map(([k, v]) => `${k} = ${typeof v === 'number' ? fmt(v) : String(v)}`).join(', ')} (over the model's own settings).` : ' Solver settings: the model\'s own.';
@@ -36,19 +37,19 @@ export function reportMarkdown(model: Model, params: Params, rows: readonly Chec
     '',
     `gradflow ${packageInfo().version}; parameters: ${Object.entries(params).map(([k, v]) => `${k} = ${typeof v === 'number' ? fmt(v) : v}`).join(', ')}.${flagText}`,
     '',
-    `**${passed} of ${rows.length} predictions hold.**`,
+    `**${passed} of ${rows.length} predictions hold${unmeasured > 0 ? `; ${unmeasured} not measurable` : ''}.**`,
     '',
     ...(verification ? [`Verified: every prediction was measured again ${verification.how}; ${verification.rows.filter((v) => v.flipped).length} verdict(s) flip.`, ''] : []),
     `| prediction | claim | source | predicted | measured | tolerance | verdict |${vHead}`,
     `|---|---|---|---|---:|---|---|${vSep}`,
     ...rows.map((r, i) => {
       const s = r.prediction.source;
-      return `| ${r.prediction.id} | ${cell(r.prediction.claim)} | ${cell(`${s.paper}, ${s.where}`)} (${s.status}) | ${cell(r.verdict.predicted)} | ${fmt(r.verdict.measured)} | ${cell(r.verdict.tolerance)} | ${r.verdict.pass ? 'PASS' : '**FAIL**'} |${verify ? ` ${cell(verifyCell(verify[i]))} |` : ''}`;
+      return `| ${r.prediction.id} | ${cell(r.prediction.claim)} | ${cell(s.where ? `${s.paper}, ${s.where}` : s.paper)} (${s.status}) | ${cell(r.verdict.predicted)} | ${r.verdict.notMeasurable !== undefined ? '—' : fmt(r.verdict.measured)} | ${cell(r.verdict.tolerance)} | ${r.verdict.notMeasurable !== undefined ? '*not measurable*' : r.verdict.pass ? 'PASS' : '**FAIL**'} |${verify ? ` ${cell(verifyCell(verify[i]))} |` : ''}`;
     }),
     '',
     '## Details',
     '',
-    ...rows.map((r) => `- **${r.prediction.id}** (${r.verdict.pass ? 'pass' : 'FAIL'}): ${r.verdict.detail}`),
+    ...rows.map((r) => `- **${r.prediction.id}** (${r.verdict.notMeasurable !== undefined ? 'not measurable' : r.verdict.pass ? 'pass' : 'FAIL'}): ${cell(r.verdict.detail)}`),
     '',
   ];
   if (extra.trim() !== '') lines.push(extra.trim(), '');

@@ -42,6 +42,11 @@ export interface ArrayPart {
    * the same loss with n = B and those arrays' rows drawn uniformly with replacement.
    */
   readonly samples?: string;
+  /**
+   * Named alternative starts, `"starts": {"aligned": {"W1": LAW, "W2": LAW}}`: chosen with the
+   * parameter `start` (default "init", the blocks' own laws); blocks a start does not list keep theirs.
+   */
+  readonly starts: ReadonlyArray<readonly [string, ReadonlyArray<readonly [string, InitLaw]>]>;
 }
 
 type Json = Record<string, unknown>;
@@ -90,7 +95,21 @@ export function readArrayPart(raw: Json, source: string, checkName: (name: strin
     if (v.init === undefined) throw inputError(`${w}.init is missing: give an initial law, e.g. {"normal": {"sd": 0.01}}, "zeros" or "identity".`);
     return { name, shape: readShape(v.shape, `${w}.shape`), init: readInitLaw(v.init, `${w}.init`) };
   });
-  return { blocks, arrays };
+  const starts: Array<[string, Array<[string, InitLaw]>]> = [];
+  if (raw.starts !== undefined) {
+    const w = `${source}: starts`;
+    if (!isObject(raw.starts)) throw inputError(`${w} must map start names to laws per block, e.g. {"aligned": {"W1": {"value": "sqrt(u0) * V'"}}}.`);
+    for (const [name, laws] of Object.entries(raw.starts)) {
+      if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(name) || name === 'init') throw inputError(`${w}: '${name}' is not a valid start name (a letter, then letters, digits, _ or -; not "init").`);
+      if (!isObject(laws) || Object.keys(laws).length === 0) throw inputError(`${w}.${name} must map blocks to initial laws.`);
+      starts.push([name, Object.entries(laws).map(([block, law]): [string, InitLaw] => {
+        const b = blocks.find((x) => x.name === block);
+        if (!b || b.shape.length === 0) throw inputError(`${w}.${name}: '${block}' is not a state block (blocks: ${blocks.filter((x) => x.shape.length > 0).map((x) => x.name).join(', ')}).`);
+        return [block, readInitLaw(law, `${w}.${name}.${block}`)];
+      })]);
+    }
+  }
+  return { blocks, arrays, starts };
 }
 
 /** The `data` block of an array file: {"samples": NAME}, NAME the first size of the per-example arrays. */

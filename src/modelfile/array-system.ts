@@ -12,7 +12,11 @@ import type { EventSpec, JacobianFn, SwitchedSystem } from '../solve/types.js';
 import { fmt, inputError } from '../util/errors.js';
 import { checkAllocation, FLOAT64 } from '../util/limits.js';
 import type { Rng } from '../util/rng.js';
-import { compileArrayModel, type CompiledArrayModel } from '../tensor/compile.js';
+import { compileArrayModel, evaluateArrayConstant, evaluateArrayExpression, type CompiledArrayModel } from '../tensor/compile.js';
+import type { ClaimsDecl } from './claims-spec.js';
+import type { Tracked } from './system.js';
+import { matrixView, singularVectorAlignment } from '../spectral/index.js';
+import type { MatrixObservable, ScalarObservable } from '../models/types.js';
 import type { FiniteSample, StateBlock } from '../models/types.js';
 import { arrayFiniteSample, type SampleDraw } from './array-finite-sample.js';
 import { dirname, resolve } from 'node:path';
@@ -39,10 +43,14 @@ export interface ArraySystem {
   readonly switched: SwitchedSystem | null;
   /** The exact Jacobian −∇²L, row-major, column by column from Hessian–vector products (built on first use). */
   jacobian(): JacobianFn;
+  /** The file's own observables and tracked matrices. */
+  readonly tracked: Tracked;
+  /** A number from an expression of the parameters and data (a prediction's predicted value); `t` when given. */
+  constant(text: string, where: string, t?: number): number;
   /** The finite-sample form (minibatches of the data set), for files with `"data": {"samples": …}`. */
   readonly finiteSample: (() => FiniteSample<SampleDraw>) | null;
-  /** The initial state: each block drawn from its law with `rng`, in declaration order. */
-  initial(rng: Rng): Float64Array;
+  /** The initial state: each block drawn from its law (or the named start's) with `rng`, in declaration order. */
+  initial(rng: Rng, start?: string): Float64Array;
 }
 
 /** Largest flat state of an array file (its field and Jacobian-free solvers keep a few copies per step). */
@@ -90,7 +98,19 @@ export function buildArraySystem(spec: ModelSpec, overrides: ReadonlyMap<string,
     label, blocks: layout.map((b) => ({ name: b.name, shape: b.shape, offset: b.offset })), data: arrays, numbers: numbersAt,
     lets: spec.lets, loss: spec.loss ?? '',
   });
-  const compiled = compileArrayModel({ ...source(numbers, data), scalars: events.map((e) => [`event '${e.name}'`, e.when] as const) });
+  const { claims } = spec;
+  const compiled = compileArrayModel({
+    ...source(numbers, data),
+    scalars: [...events.map((e) => [`event '${e.name}'`, e.when] as const), ...claims.observables.map(([k, text]) => [`observables.${k}`, text] as const)],
+    arrays: claims.matrices.flatMap((m) => [[`matrices.${m.name}`, matrixText(label, m)] as const, ...(m.align ? [[`matrices.${m.name}.align`, m.align] as const] : [])]),
+  });
+  const tracked = trackedOf(label, claims, compiled);
+  const constant = (text: string, where: string, t?: number): number => {
+    if (t === undefined) return evaluateArrayConstant({ label, data, numbers }, text, where);
+    const at = new Map(numbers);
+    at.set('t', t);
+    return evaluateArrayConstant({ label, data, numbers: at }, text, where);
+  };
   const { field, loss } = compiled;
   const eventSpecs: EventSpec[] = events.map((e) => {
     const g = compiled.scalars.get(`event '${e.name}'`)!;
@@ -103,9 +123,18 @@ export function buildArraySystem(spec: ModelSpec, overrides: ReadonlyMap<string,
     return compileScalar(e, { state: [], params: names }).bind(names.map((k) => numbers.get(k)!))(0, new Float64Array(0));
   };
   const baseDir = spec.file ? dirname(resolve(spec.file.path)) : process.cwd();
-  const initial = (rng: Rng): Float64Array => {
+  const evalArray = (text: string, where: string) => evaluateArrayExpression({ label, data, numbers }, text, where);
+  const initial = (rng: Rng, start = 'init'): Float64Array => {
     const y = new Float64Array(offset);
+    const chosen = start === 'init' ? null : part.starts.find(([name]) => name === start);
+    if (chosen === undefined) throw inputError(`${label}: unknown start '${start}' (starts: init, ${part.starts.map(([k]) => k).join(', ')}).`);
     part.blocks.forEach((b, i) => {
+      const override = chosen?.[1].find(([block]) => block === b.name);
+      if (override) {
+        const { shape, offset: at } = layout[i];
+        y.set(drawInit(override[1], shape, { rng, evalScalar, baseDir, evalArray }, `${label}: starts.${start}.${b.name}`), at);
+        return;
+      }
       const where = `${label}: state.${b.name}`;
       const { shape, offset: at } = layout[i];
       if (typeof b.init === 'number') { y[at] = b.init; return; }
@@ -115,7 +144,7 @@ export function buildArraySystem(spec: ModelSpec, overrides: ReadonlyMap<string,
         y[at] = v;
         return;
       }
-      y.set(drawInit(b.init, shape, { rng, evalScalar, baseDir }, `${where}.init`), at);
+      y.set(drawInit(b.init, shape, { rng, evalScalar, baseDir, evalArray }, `${where}.init`), at);
     });
     checkFiniteStart(label, field, y);
     return y;
@@ -155,6 +184,7 @@ export function buildArraySystem(spec: ModelSpec, overrides: ReadonlyMap<string,
   });
 
   return {
+    tracked, constant,
     switched, jacobian, finiteSample,
     spec, kind: 'gradient', stateNames: stateColumns(layout, offset), paramNames, params, layout, numbers, compiled,
     rhs: (_t, y, out) => { field(y, out); },
@@ -170,4 +200,36 @@ function checkFiniteStart(label: string, field: (y: Float64Array, out: Float64Ar
   if (!Number.isFinite(l)) throw inputError(`${label}: the loss is not finite at the initial state (${fmt(l)}).`);
   const bad = d.findIndex((x) => !Number.isFinite(x));
   if (bad >= 0) throw inputError(`${label}: the vector field is not finite at the initial state (component ${bad}: ${fmt(d[bad])}); check the expressions' domains and the initial values.`);
+}
+
+/** The file's observables and matrices from their compiled programs; a matrix with `align` also gives the observable M.align. */
+function trackedOf(label: string, claims: ClaimsDecl, compiled: CompiledArrayModel): Tracked {
+  const observables: ScalarObservable[] = claims.observables.map(([name, text]) => {
+    const f = compiled.scalars.get(`observables.${name}`)!;
+    return { name, doc: text, value: (y) => f(y) };
+  });
+  const matrices = claims.matrices.map((m): MatrixObservable => {
+    const a = compiled.arrays.get(`matrices.${m.name}`)!;
+    if (a.shape.length !== 2) throw inputError(`${label}: matrices.${m.name} has shape [${a.shape.join(', ')}]; a tracked matrix has two axes.`);
+    const [rows, cols] = a.shape;
+    const buffer = new Float64Array(rows * cols);
+    const matrix = (y: Float64Array) => { a.evaluate(y, buffer); return matrixView(buffer, rows, cols); };
+    if (m.align) {
+      const d = compiled.arrays.get(`matrices.${m.name}.align`)!;
+      if (d.shape.length !== 1 || d.shape[0] !== rows) throw inputError(`${label}: matrices.${m.name}.align has shape [${d.shape.join(', ')}]; the direction must be a vector of length ${rows} (the matrix's rows: its left singular vectors).`);
+      const direction = new Float64Array(rows);
+      observables.push({
+        name: `${m.name}.align`,
+        doc: `|⟨u1(${m.name}), ${m.align}⟩| / ‖${m.align}‖`,
+        value: (y) => { d.evaluate(y, direction); return singularVectorAlignment(matrix(y), direction).perVector[0]; },
+      });
+    }
+    return { name: m.name, doc: typeof m.value === 'string' ? m.value : m.name, matrix };
+  });
+  return { observables, matrices };
+}
+
+function matrixText(label: string, m: ClaimsDecl['matrices'][number]): string {
+  if (typeof m.value !== 'string') throw inputError(`${label}: matrices.${m.name}: an array file gives a matrix as one array expression, e.g. "WQ * WK'".`);
+  return m.value;
 }

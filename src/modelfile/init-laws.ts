@@ -13,6 +13,7 @@
  *                                         exactly the block's shape
  *   {"file": "path"}                      a .npy, .json or .csv array of exactly the block's shape,
  *                                         the path relative to the caller's base folder
+ *   {"value": "sqrt(u0) * U"}             an array expression of the parameters and data (array files)
  * Every scalar (s, m, a, b) is a number or an expression of the parameters: it is kept as written
  * and evaluated when the law is drawn (by the caller's `evalScalar`), so it follows the parameters.
  * Random laws draw from the caller's Rng in row-major order: the same seed gives the same bits.
@@ -35,7 +36,9 @@ export type InitLaw =
   /** A number fills the block; an array must have the block's shape. */
   | { readonly kind: 'constant'; readonly value: number | ArrayData }
   /** As written: relative to InitContext.baseDir unless absolute. */
-  | { readonly kind: 'file'; readonly path: string };
+  | { readonly kind: 'file'; readonly path: string }
+  /** An array expression of the parameters, sizes and data arrays (array files: InitContext.evalArray). */
+  | { readonly kind: 'value'; readonly text: string };
 
 export interface InitContext {
   readonly rng: Rng;
@@ -43,9 +46,11 @@ export interface InitContext {
   readonly evalScalar: (text: string, where: string) => number;
   /** The folder `file` paths are relative to (the model file's). */
   readonly baseDir: string;
+  /** Evaluates an array expression of the parameters and data (array files only). */
+  readonly evalArray?: (text: string, where: string) => ArrayData;
 }
 
-const FORMS = '"zeros", "identity", {"identity": scale}, {"normal": {"mean": m, "sd": s}}, {"uniform": {"lo": a, "hi": b}}, "orthogonal", {"orthogonal": scale}, {"constant": number or nested list}, {"file": "path.npy|.json|.csv"}';
+const FORMS = '"zeros", "identity", {"identity": scale}, {"normal": {"mean": m, "sd": s}}, {"uniform": {"lo": a, "hi": b}}, "orthogonal", {"orthogonal": scale}, {"constant": number or nested list}, {"file": "path.npy|.json|.csv"}, {"value": "array expression"}';
 
 type Json = Record<string, unknown>;
 
@@ -107,6 +112,9 @@ export function readInitLaw(raw: unknown, where: string): InitLaw {
     case 'file':
       if (typeof arg !== 'string' || arg.trim() === '') throw inputError(`${w} must be the path of a .npy, .json or .csv file (got ${show(arg)}).`);
       return { kind: 'file', path: arg };
+    case 'value':
+      if (typeof arg !== 'string' || arg.trim() === '') throw inputError(`${w} must be an array expression of the parameters and data, e.g. "sqrt(u0) * U" (got ${show(arg)}).`);
+      return { kind: 'value', text: arg };
     default:
       throw inputError(`${where}: unknown law '${name}'. Valid forms: ${FORMS}.`);
   }
@@ -197,6 +205,12 @@ export function drawInit(law: InitLaw, shape: readonly number[], ctx: InitContex
     }
     case 'file':
       return readArrayFile(resolve(ctx.baseDir, law.path), { shape, what: `the initial value of ${where}` }).data;
+    case 'value': {
+      if (!ctx.evalArray) throw inputError(`${where}: {"value": …} needs an array file.`);
+      const a = ctx.evalArray(law.text, where);
+      checkShape(a.shape, shape, `${where} = "${law.text}"`);
+      return Float64Array.from(a.data);
+    }
   }
 }
 
@@ -254,5 +268,6 @@ export function describeLaw(law: InitLaw): string {
     case 'orthogonal': return `orthogonal(${law.scale})`;
     case 'constant': return typeof law.value === 'number' ? `constant(${law.value})` : `constant([${law.value.shape.join(', ')}] list)`;
     case 'file': return `file(${law.path})`;
+    case 'value': return law.text;
   }
 }

@@ -14,6 +14,7 @@ import { geomspace, linspace } from '../util/grid.js';
 import { MAX_GRID_POINTS } from '../util/limits.js';
 import { isReservedName } from '../expr/index.js';
 import { isArrayFile, readArrayPart, readSamples, type ArrayPart } from './array-spec.js';
+import { readClaims, type ClaimsDecl } from './claims-spec.js';
 
 export interface EventDecl {
   readonly name: string;
@@ -84,11 +85,13 @@ export interface ModelSpec {
    * blocks, scalars included, are in `array.blocks`.
    */
   readonly array?: ArrayPart;
+  /** Observables, tracked matrices and predictions the file declares (claims-spec.ts). */
+  readonly claims: ClaimsDecl;
   /** The file it was read from and the SHA-256 of its bytes (absent for a spec built in memory). */
   readonly file?: { readonly path: string; readonly sha256: string };
 }
 
-const KEYS = ['name', 'description', 'state', 'arrays', 'params', 'let', 'loss', 'rhs', 't0', 't_end', 'save_at', 'events', 'solver', 'data'] as const;
+const KEYS = ['name', 'description', 'state', 'arrays', 'params', 'let', 'loss', 'rhs', 't0', 't_end', 'save_at', 'events', 'solver', 'data', 'observables', 'matrices', 'predictions', 'starts'] as const;
 const DATA_KEYS = ['draw', 'let', 'loss'] as const;
 const EVENT_KEYS = ['name', 'when', 'direction', 'terminal'] as const;
 const SOLVER_KEYS = ['method', 'rtol', 'atol', 'max_steps', 'kinks', 'log_time'] as const;
@@ -160,6 +163,7 @@ export function readModelSpec(raw: unknown, source: string): ModelSpec {
   const declared = [...state.map(([k]) => k), ...(array?.blocks.map((b) => b.name) ?? []), ...(array?.arrays.map((a) => a.name) ?? [])];
   const clash = params.find(([p]) => declared.includes(p)) ?? (new Set(declared).size < declared.length ? [declared.find((k, i) => declared.indexOf(k) !== i)!] : undefined);
   if (clash) throw inputError(`${source}: '${clash[0]}' is declared twice (as a state variable, an array or a parameter).`);
+  if (!array && raw.starts !== undefined) throw inputError(`${source}: 'starts' (named initial laws of state blocks) is for array files.`);
   if (array && raw.rhs !== undefined) throw inputError(`${source}: array files define a gradient flow by its 'loss'; 'rhs' is for scalar files.`);
 
   let loss: string | null = null;
@@ -192,7 +196,8 @@ export function readModelSpec(raw: unknown, source: string): ModelSpec {
   const lets = readLets(raw.let, taken, source);
   const data = raw.data === undefined || array ? null : readData(raw.data, taken, source);
   if (array && raw.data !== undefined) array = { ...array, samples: readSamples(raw.data, array, source) };
-  return { name, description, state, params, lets, loss, rhs, t0, tEnd, saveAt, events, solver, data, ...(array ? { array } : {}) };
+  const claims = readClaims(raw, source, new Set([...taken, ...lets.map(([k]) => k)]));
+  return { name, description, state, params, lets, loss, rhs, t0, tEnd, saveAt, events, solver, data, claims, ...(array ? { array } : {}) };
 }
 
 function readLets(v: unknown, taken: Set<string>, source: string): Array<[string, string]> {

@@ -16,6 +16,8 @@ import { inputError, fmt } from '../util/errors.js';
 import { readModelSpec, type ModelSpec } from './spec.js';
 import type { EventSpec } from '../solve/types.js';
 import { poleGuards } from './poles.js';
+import { matrixView } from '../spectral/index.js';
+import type { MatrixObservable, ScalarObservable } from '../models/types.js';
 
 export interface ExpressionSystem {
   readonly spec: ModelSpec;
@@ -53,6 +55,16 @@ export interface ExpressionSystem {
    * (t, y, J) => void, J row-major n×n.
    */
   readonly jacobian?: () => VectorFn;
+  /** The file's own observables and tracked matrices (claims-spec.ts), compiled. */
+  readonly tracked: Tracked;
+  /** A number from an expression of the parameters (a prediction's predicted value); `t` when `withTime`. */
+  constant(text: string, where: string, t?: number): number;
+}
+
+/** Observables and matrices a file declares, compiled. */
+export interface Tracked {
+  readonly observables: readonly ScalarObservable[];
+  readonly matrices: readonly MatrixObservable[];
 }
 
 /** Reads and validates a model file from disk. */
@@ -143,7 +155,14 @@ export function buildSystem(spec: ModelSpec, overrides: ReadonlyMap<string, numb
     jacobianFn ??= compileJacobian(field, layout, { symmetric: loss !== null }).bind(params);
     return jacobianFn;
   };
+  const tracked = trackedOf(spec, layout, params, bound, loss);
+  const constant = (text: string, where: string, t?: number): number => {
+    const names = [...paramNames, ...(t === undefined ? [] : ['t'])];
+    const e = parseExpression(text, { label: where, names: new Set(names) });
+    return compileScalar(e, { state: [], params: paramNames }).bind(params)(t ?? spec.t0, new Float64Array(0));
+  };
   return {
+    tracked, constant,
     autonomous, jacobian, poles: poleGuards(field, layout, params),
     spec, kind: loss ? 'gradient' : 'ode', stateNames, paramNames, y0, params,
     loss, gradient: grad, field, compiledField, compiledLoss, rhs, lossAt, events, switched, compiledSwitched,
@@ -170,4 +189,28 @@ function checkFiniteStart(spec: ModelSpec, rhs: VectorFn, lossAt: ScalarFn | nul
     const l = lossAt(spec.t0, y0);
     if (!Number.isFinite(l)) throw inputError(`${spec.name}: the loss is not finite at the initial state (${fmt(l)}).`);
   }
+}
+
+/** The file's observables (scalar expressions, `loss` and `t` allowed) and matrices (rows of expressions), compiled. */
+function trackedOf(spec: ModelSpec, layout: { state: readonly string[]; params: readonly string[] }, params: Float64Array, bound: (e: Expr) => Expr, loss: Expr | null): Tracked {
+  const names = new Set([...layout.state, ...layout.params, ...spec.lets.map(([k]) => k), 't', ...(loss ? ['loss'] : [])]);
+  const parse = (text: string, label: string): Expr => {
+    let e = bound(parseExpression(text, { label: `${spec.name}: ${label}`, names }));
+    if (loss) e = substitute(e, new Map([['loss', loss]]));
+    return e;
+  };
+  const observables = spec.claims.observables.map(([name, text]): ScalarObservable => {
+    const f = compileScalar(parse(text, `observables.${name}`), layout).bind(params);
+    return { name, doc: text, value: (y, t) => f(t, y) };
+  });
+  const matrices = spec.claims.matrices.map((m): MatrixObservable => {
+    if (typeof m.value === 'string') throw inputError(`${spec.name}: matrices.${m.name}: a scalar model file gives a matrix as rows of expressions, e.g. [["a", "b"], ["c", "d"]] (a single expression is for array files).`);
+    if (m.align !== null) throw inputError(`${spec.name}: matrices.${m.name}.align needs an array file (a direction is an array expression).`);
+    const rows = m.value.length;
+    const cols = m.value[0].length;
+    const f = compileVector(m.value.flatMap((r, i) => r.map((x, j) => parse(x, `matrices.${m.name}[${i}][${j}]`))), layout).bind(params);
+    const buffer = new Float64Array(rows * cols);
+    return { name: m.name, doc: `${rows}×${cols} matrix`, matrix: (y) => { f(spec.t0, y, buffer); return matrixView(buffer, rows, cols); } };
+  });
+  return { observables, matrices };
 }

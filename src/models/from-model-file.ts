@@ -1,14 +1,15 @@
 /**
  * A JSON model file as a Model, so every command (`solve`, `run`, `check`, `compare`, `sweep`)
  * works on it through the same flow-problem seam. Its parameters and initial values become
- * numeric parameters; it has no predictions. A file with `rhs` is a general ODE: no loss, no
- * gradient descent.
+ * numeric parameters; its observables, tracked matrices and predictions are the ones it declares
+ * (src/modelfile/claims.ts). A file with `rhs` is a general ODE: no loss, no gradient descent.
  */
 import { basename } from 'node:path';
 import { buildSystem, type ExpressionSystem } from '../modelfile/system.js';
 import { buildArraySystem, type ArraySystem } from '../modelfile/array-system.js';
 import { hypotOf } from '../util/array.js';
 import { blockView } from '../spectral/index.js';
+import { filePredictions } from '../modelfile/claims.js';
 import type { ModelSpec } from '../modelfile/spec.js';
 import type { ArrayPart } from '../modelfile/array-spec.js';
 import { solveModelOptions } from '../modelfile/solver-defaults.js';
@@ -41,7 +42,7 @@ export function modelFromSpec(spec: ModelSpec, id = spec.file ? basename(spec.fi
   // kinks (relu, max, abs, …) are a property of the expressions, not of the parameter values
   const hasKinks = buildSystem(spec).switched != null;
   const general = spec.loss === null;
-  return {
+  const model: FileModel = {
     ...(hasKinks ? { switching: (p: Params) => system(p).switched! } : {}),
     id,
     spec,
@@ -57,14 +58,15 @@ export function modelFromSpec(spec: ModelSpec, id = spec.file ? basename(spec.fi
     loss: (y, p) => system(p).lossAt?.(spec.t0, y) ?? NaN,
     flow: (p) => system(p).rhs,
     jacobian: (p) => system(p).jacobian!(),
-    observables: (p) => system(p).stateNames.map((name, i) => ({ name, doc: 'state variable', value: (y) => y[i] })),
-    matrices: () => [],
+    observables: (p) => [...system(p).stateNames.map((name, i) => ({ name, doc: 'state variable', value: (y: Float64Array) => y[i] })), ...system(p).tracked.observables],
+    matrices: (p) => system(p).tracked.matrices,
     events: (p) => system(p).events,
     singularities: (p) => system(p).poles,
     horizon: (p) => ({ tEnd: spec.tEnd, saveAt: spec.saveAt, solver: { ...solveModelOptions(spec, hasKinks), autonomous: system(p).autonomous } }),
-    predictions: [],
+    predictions: filePredictions(spec.claims.predictions, () => model, (p, text, where, t) => system(p).constant(text, where, t)),
     ...(spec.data ? { finiteSample: (p: Params) => modelFileFiniteSample(spec, spec.data!, system(p).params) } : {}),
   };
+  return model;
 }
 
 /**
@@ -76,11 +78,12 @@ function arrayModel(spec: ModelSpec & { readonly array: ArrayPart }, id: string)
   const params: Record<string, ParamSpec> = {};
   for (const [k, v] of spec.params) params[k] = { kind: 'number', default: v, range: [-Number.MAX_VALUE, Number.MAX_VALUE], doc: `parameter of ${spec.name}` };
   if (!Object.hasOwn(params, 'seed')) params.seed = { kind: 'number', default: 0, range: [0, 2 ** 32 - 1], integer: true, doc: 'seed of the random initial laws' };
+  if (spec.array.starts.length > 0) params.start = { kind: 'choice', default: 'init', choices: ['init', ...spec.array.starts.map(([k]) => k)], doc: 'initial laws: the blocks\' own ("init") or a named start of the file' };
   const cache = new WeakMap<Params, ArraySystem>();
   const system = (p: Params): ArraySystem => {
     let s = cache.get(p);
     if (!s) {
-      s = buildArraySystem(spec, new Map(Object.entries(p).map(([k, v]) => [k, Number(v)])));
+      s = buildArraySystem(spec, new Map(Object.entries(p).flatMap(([k, v]) => (typeof v === 'number' ? [[k, v] as const] : []))));
       cache.set(p, s);
     }
     return s;
@@ -88,7 +91,8 @@ function arrayModel(spec: ModelSpec & { readonly array: ArrayPart }, id: string)
   // a malformed file (shapes, data, expressions) is an error now, not at the first run; kinks are a property of the expressions
   const hasKinks = buildArraySystem(spec).switched !== null;
   const blocks = (p: Params) => system(p).layout;
-  return {
+  const declared = new Set(spec.claims.matrices.map((m) => m.name));
+  const model: FileModel = {
     ...(hasKinks ? { switching: (p: Params) => system(p).switched! } : {}),
     jacobian: (p) => system(p).jacobian(),
     id,
@@ -101,21 +105,22 @@ function arrayModel(spec: ModelSpec & { readonly array: ArrayPart }, id: string)
     cite: spec.description || `model file ${id}`,
     params,
     layout: blocks,
-    init: (p, rng) => system(p).initial(rng),
+    init: (p, rng) => system(p).initial(rng, typeof p.start === 'string' ? p.start : 'init'),
     loss: (y, p) => system(p).lossAt(spec.t0, y),
     flow: (p) => system(p).rhs,
-    observables: (p) => blocks(p).map((b) => (b.shape.length === 0
+    observables: (p) => [...blocks(p).map((b) => (b.shape.length === 0
       ? { name: b.name, doc: 'state variable', value: (y: Float64Array) => y[b.offset] }
-      : { name: `|${b.name}|`, doc: `Frobenius norm of ${b.name}`, value: (y: Float64Array) => hypotOf(y.subarray(b.offset, b.offset + b.shape.reduce((a, m) => a * m, 1))) })),
-    matrices: (p) => blocks(p).filter((b) => b.shape.length === 2).map((b) => ({
+      : { name: `|${b.name}|`, doc: `Frobenius norm of ${b.name}`, value: (y: Float64Array) => hypotOf(y.subarray(b.offset, b.offset + b.shape.reduce((a, m) => a * m, 1))) })), ...system(p).tracked.observables],
+    matrices: (p) => [...blocks(p).filter((b) => b.shape.length === 2 && !declared.has(b.name)).map((b) => ({
       name: b.name, doc: `state block ${b.shape.join('×')}`,
       matrix: (y: Float64Array) => blockView(y, b),
-    })),
+    })), ...system(p).tracked.matrices],
     events: (p) => system(p).events,
     horizon: () => ({ tEnd: spec.tEnd, saveAt: spec.saveAt, solver: { ...solveModelOptions(spec, hasKinks), autonomous: true } }),
-    predictions: [],
+    predictions: filePredictions(spec.claims.predictions, () => model, (p, text, where, t) => system(p).constant(text, where, t)),
     ...(spec.array.samples !== undefined ? { finiteSample: (p: Params) => system(p).finiteSample!() } : {}),
   };
+  return model;
 }
 
 /** What a model file defines, as written (its named definitions, then its loss or rhs), for the provenance record. */

@@ -71,6 +71,11 @@ export interface Verdict {
   readonly tolerance: string;
   /** Supporting numbers, one sentence. */
   readonly detail: string;
+  /**
+   * Set when the quantity could not be measured (an event that never fired, a failed run, a NaN):
+   * the reason. Such a verdict does not pass, and reports say "not measurable", not FAIL.
+   */
+  readonly notMeasurable?: string;
 }
 
 /** One run of a model (src/run/trajectory.ts `simulate`): the solution and everything measured on its save grid. */

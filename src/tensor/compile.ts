@@ -31,8 +31,16 @@ export interface ArraySource {
   /** Named definitions in order; each may use everything above it. */
   readonly lets: ReadonlyArray<readonly [string, string]>;
   readonly loss: string;
-  /** Further scalar expressions (events), compiled as value-only programs. */
+  /** Further scalar expressions (events, observables), compiled as value-only programs; they may use `loss`. */
   readonly scalars?: ReadonlyArray<readonly [string, string]>;
+  /** Array expressions (tracked matrices, directions), each compiled to fill a buffer of its shape. */
+  readonly arrays?: ReadonlyArray<readonly [string, string]>;
+}
+
+/** An array expression compiled: its shape and a function writing its values (row-major) into `out`. */
+export interface CompiledArray {
+  readonly shape: Shape;
+  evaluate(y: Float64Array, out: Float64Array): void;
 }
 
 export interface CompiledArrayModel {
@@ -45,6 +53,7 @@ export interface CompiledArrayModel {
   readonly loss: (y: Float64Array) => number;
   /** The compiled scalars, by name (the loss is available to them as `loss`). */
   readonly scalars: ReadonlyMap<string, (y: Float64Array) => number>;
+  readonly arrays: ReadonlyMap<string, CompiledArray>;
   readonly sources: { readonly field: string; readonly loss: string };
   /** The names the file gives to nodes (definitions), for printing the gradient. */
   readonly names: ReadonlyMap<TNode, string>;
@@ -107,6 +116,12 @@ export function compileArrayModel(src: ArraySource): CompiledArrayModel {
     const p: ArrayProgram = compileProgram(graph.reshape(node, []), [], 1);
     scalars.set(name, (y) => p.run(y, null));
   }
+  const arrays = new Map<string, CompiledArray>();
+  for (const [name, text] of src.arrays ?? []) {
+    const node = ops.node(parseArrayExpression(text, `${src.label}: ${name}`, { values: withLoss }, ops));
+    const p = compileProgram(null, [{ offset: 0, size: node.size, node }], 1);
+    arrays.set(name, { shape: node.shape, evaluate: (y, out) => { p.run(y, out); } });
+  }
   const blockOutputs = (grads: ReadonlyMap<string, TNode | null>) => src.blocks.map((b) => ({ offset: b.offset, size: b.shape.reduce((a, m) => a * m, 1), node: grads.get(b.name) ?? null }));
   let hvp: ((y: Float64Array, v: Float64Array, out: Float64Array) => void) | null = null;
   const jacobianTimes = () => {
@@ -123,7 +138,7 @@ export function compileArrayModel(src: ArraySource): CompiledArrayModel {
     switched: compileSwitched(graph, scalarLoss, new Map([...origin, ...names]), blockOutputs),
     field: fieldProgram.run as (y: Float64Array, out: Float64Array) => number,
     loss: (y) => lossProgram.run(y, null),
-    scalars,
+    scalars, arrays,
     sources: { field: fieldProgram.source, loss: lossProgram.source },
     names,
   };
@@ -153,4 +168,28 @@ function compileSwitched(graph: Graph, loss: TNode, names: ReadonlyMap<TNode, st
     field: (y, mode, out) => { field.run(y, out, mode); },
     rates: (y, mode, v, out) => { rates.run(y, out, mode, v); },
   };
+}
+
+/**
+ * A number from an expression of the parameters, sizes and data arrays (no state): a prediction's
+ * predicted value. It must reduce to a scalar.
+ */
+export function evaluateArrayConstant(src: Pick<ArraySource, 'label' | 'data' | 'numbers'>, text: string, where: string): number {
+  const a = evaluateArrayExpression(src, text, where);
+  if (a.data.length !== 1) throw inputError(`${where}: the expression has shape ${shapeText(a.shape)}; it must reduce to a number.`);
+  return a.data[0];
+}
+
+/** An array from an expression of the parameters, sizes and data arrays (no state): an initial value, a predicted value. */
+export function evaluateArrayExpression(src: Pick<ArraySource, 'label' | 'data' | 'numbers'>, text: string, where: string): { readonly shape: Shape; readonly data: Float64Array } {
+  const graph = new Graph();
+  const ops = new ArrayOps(graph);
+  const values = new Map<string, Value>();
+  for (const [k, v] of src.numbers) values.set(k, v);
+  for (const d of src.data) values.set(d.name, graph.data(d.name, d.shape, d.values));
+  const v = parseArrayExpression(text, where, { values }, ops);
+  if (typeof v === 'number') return { shape: [], data: Float64Array.of(v) };
+  const out = new Float64Array(v.size);
+  compileProgram(null, [{ offset: 0, size: v.size, node: v }], 1).run(new Float64Array(0), out);
+  return { shape: v.shape, data: out };
 }

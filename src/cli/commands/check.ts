@@ -33,7 +33,8 @@ export function registerCheck(program: Command, io: CliIO, setExit: (code: numbe
       const verifyWith = flags.verifyWith === undefined ? undefined : solverFlags({ method: flags.verifyWith }).method;
       const r = await checkModel(name, flags.set, flags.out, io, solverFlags(flags), Boolean(flags.verify), Boolean(flags.force), verifyWith);
       const flips = r.verify ? `; verified ${verifyWith ? `with ${verifyWith}` : 'at 100× tighter tolerances'}: ${r.verify.filter((v) => v.flipped).length} verdict(s) flip` : '';
-      io.err(`${typeof name === 'string' ? name : ''}: ${r.passed} of ${r.total} predictions hold${flips} → ${r.report}\n`);
+      const unmeasured = r.notMeasurable > 0 ? `; ${r.notMeasurable} not measurable` : '';
+      io.err(`${typeof name === 'string' ? name : ''}: ${r.passed} of ${r.total} predictions hold${unmeasured}${flips} → ${r.report}\n`);
       setExit(r.passed === r.total ? EXIT.ok : EXIT.predictionFailed);
     });
 }
