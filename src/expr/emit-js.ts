@@ -138,6 +138,18 @@ export function emitExpression(expr: Expr, symbolText: (name: string) => string)
   });
 }
 
+/** Several expressions printed together (shared subtrees once): their temporaries and the text of each value. */
+export function emitExpressions(exprs: readonly Expr[], symbolText: (name: string) => string): { readonly lines: readonly string[]; readonly values: readonly string[] } {
+  return guardDepth('compiling the expression', () => {
+    let values: string[] = [];
+    const lines = emitBody(buildDag(exprs), { state: [], params: [] }, (ids, print) => {
+      values = ids.map(print);
+      return [];
+    }, symbolText);
+    return { lines: lines === '' ? [] : lines.split('\n'), values };
+  });
+}
+
 function emitBody(dag: Dag, layout: Layout, finish: (outputs: readonly number[], print: Printer) => string[], symbolText?: (name: string) => string): string {
   const stateSlot = new Map(layout.state.map((n, i) => [n, i]));
   const paramSlot = new Map(layout.params.map((n, i) => [n, i]));

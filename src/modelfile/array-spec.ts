@@ -47,6 +47,8 @@ export interface ArrayPart {
    * parameter `start` (default "init", the blocks' own laws); blocks a start does not list keep theirs.
    */
   readonly starts: ReadonlyArray<readonly [string, ReadonlyArray<readonly [string, InitLaw]>]>;
+  /** Gaussian random vectors, `"gaussian": {"x": "d"}`: x ~ N(0, I_d), read only inside expect(…, x). */
+  readonly gaussians: ReadonlyArray<readonly [string, Size]>;
 }
 
 type Json = Record<string, unknown>;
@@ -109,7 +111,17 @@ export function readArrayPart(raw: Json, source: string, checkName: (name: strin
       })]);
     }
   }
-  return { blocks, arrays, starts };
+  const gaussians: Array<[string, Size]> = [];
+  if (raw.gaussian !== undefined) {
+    const w = `${source}: gaussian`;
+    if (!isObject(raw.gaussian)) throw inputError(`${w} must map names to sizes, e.g. {"x": "d"} for x ~ N(0, I_d).`);
+    for (const [name, size] of Object.entries(raw.gaussian)) {
+      checkName(name, w);
+      if (blocks.some((b) => b.name === name) || arrays.some((a) => a.name === name)) throw inputError(`${w}: '${name}' is already a state block or an array.`);
+      gaussians.push([name, readShape([size], `${w}.${name}`)[0]]);
+    }
+  }
+  return { blocks, arrays, starts, gaussians };
 }
 
 /** The `data` block of an array file: {"samples": NAME}, NAME the first size of the per-example arrays. */

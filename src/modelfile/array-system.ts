@@ -97,6 +97,7 @@ export function buildArraySystem(spec: ModelSpec, overrides: ReadonlyMap<string,
   const source = (numbersAt: ReadonlyMap<string, number>, arrays: typeof data) => ({
     label, blocks: layout.map((b) => ({ name: b.name, shape: b.shape, offset: b.offset })), data: arrays, numbers: numbersAt,
     lets: spec.lets, loss: spec.loss ?? '',
+    gaussians: part.gaussians.map(([name, size]) => ({ name, size: sizeOf(size, `${label}: gaussian.${name}`) })),
   });
   const { claims } = spec;
   const compiled = compileArrayModel({

@@ -10,6 +10,7 @@ import { reverseMode } from './grad.js';
 import { compileProgram, type ArrayProgram, type Output } from './emit.js';
 import { tangentsOf } from './tangent.js';
 import { switchedForm } from './switched.js';
+import type { ExpectationOptions } from './expect.js';
 
 export interface BlockDecl { readonly name: string; readonly shape: Shape; readonly offset: number }
 export interface DataArray {
@@ -31,6 +32,10 @@ export interface ArraySource {
   /** Named definitions in order; each may use everything above it. */
   readonly lets: ReadonlyArray<readonly [string, string]>;
   readonly loss: string;
+  /** Gaussian random vectors x ~ N(0, I_size), usable inside expect(…, x). */
+  readonly gaussians?: ReadonlyArray<{ readonly name: string; readonly size: number }>;
+  /** How expectations are derived (tests force the quadrature to compare it with the closed forms). */
+  readonly expectation?: ExpectationOptions;
   /** Further scalar expressions (events, observables), compiled as value-only programs; they may use `loss`. */
   readonly scalars?: ReadonlyArray<readonly [string, string]>;
   /** Array expressions (tracked matrices, directions), each compiled to fill a buffer of its shape. */
@@ -57,6 +62,8 @@ export interface CompiledArrayModel {
   readonly sources: { readonly field: string; readonly loss: string };
   /** The names the file gives to nodes (definitions), for printing the gradient. */
   readonly names: ReadonlyMap<TNode, string>;
+  /** What each expectation used (closed forms, quadratures), one line each. */
+  readonly notes: readonly string[];
   /** The kinks as switching functions (null: the loss has none on the state). */
   readonly switched: CompiledSwitchedArrays | null;
   /** out = J v, J = ∂(−∇L)/∂y = −∇²L: an exact Hessian–vector product (compiled on first use). */
@@ -80,6 +87,10 @@ export function compileArrayModel(src: ArraySource): CompiledArrayModel {
   for (const [k, v] of src.numbers) values.set(k, v);
   for (const d of src.data) values.set(d.name, graph.data(d.name, d.shape, d.values, d.perCall === true));
   for (const b of src.blocks) values.set(b.name, graph.state(b.name, b.offset, b.shape));
+  // a Gaussian variable is a marker node that only expect(…) may read (slot 2 is never emitted)
+  const gaussians = new Map((src.gaussians ?? []).map((g, i) => [g.name, graph.input(2, i, [g.size])]));
+  const notes: string[] = [];
+  const scope = (v: ReadonlyMap<string, Value>) => ({ values: v, gaussians, notes, expectation: src.expectation });
   /** The definition each node was built for (labels of switching functions inside it). */
   const origin = new Map<TNode, string>();
   const claim = (from: number, name: string): void => {
@@ -87,7 +98,7 @@ export function compileArrayModel(src: ArraySource): CompiledArrayModel {
   };
   for (const [name, text] of src.lets) {
     const before = graph.nodes.length;
-    const v = parseArrayExpression(text, `${src.label}: let.${name}`, { values }, ops);
+    const v = parseArrayExpression(text, `${src.label}: let.${name}`, scope(values), ops);
     claim(before, name);
     if (typeof v !== 'number') {
       ops.inlinable.delete(v); // a named definition is stored, not recomputed per use
@@ -96,7 +107,7 @@ export function compileArrayModel(src: ArraySource): CompiledArrayModel {
     values.set(name, v);
   }
   const beforeLoss = graph.nodes.length;
-  const lossValue = parseArrayExpression(src.loss, `${src.label}: loss`, { values }, ops);
+  const lossValue = parseArrayExpression(src.loss, `${src.label}: loss`, scope(values), ops);
   claim(beforeLoss, 'loss');
   const lossNode = ops.node(lossValue);
   if (lossNode.size !== 1) throw inputError(`${src.label}: the loss must be a scalar, but it has shape ${shapeText(lossNode.shape)}; reduce it with sum(…) or mean(…).`);
@@ -110,7 +121,7 @@ export function compileArrayModel(src: ArraySource): CompiledArrayModel {
   withLoss.set('loss', scalarLoss);
   const scalars = new Map<string, (y: Float64Array) => number>();
   for (const [name, text] of src.scalars ?? []) {
-    const v = parseArrayExpression(text, `${src.label}: ${name}`, { values: withLoss }, ops);
+    const v = parseArrayExpression(text, `${src.label}: ${name}`, scope(withLoss), ops);
     const node = ops.node(v);
     if (node.size !== 1) throw inputError(`${src.label}: ${name} must be a scalar, but it has shape ${shapeText(node.shape)}.`);
     const p: ArrayProgram = compileProgram(graph.reshape(node, []), [], 1);
@@ -118,7 +129,7 @@ export function compileArrayModel(src: ArraySource): CompiledArrayModel {
   }
   const arrays = new Map<string, CompiledArray>();
   for (const [name, text] of src.arrays ?? []) {
-    const node = ops.node(parseArrayExpression(text, `${src.label}: ${name}`, { values: withLoss }, ops));
+    const node = ops.node(parseArrayExpression(text, `${src.label}: ${name}`, scope(withLoss), ops));
     const p = compileProgram(null, [{ offset: 0, size: node.size, node }], 1);
     arrays.set(name, { shape: node.shape, evaluate: (y, out) => { p.run(y, out); } });
   }
@@ -138,7 +149,7 @@ export function compileArrayModel(src: ArraySource): CompiledArrayModel {
     switched: compileSwitched(graph, scalarLoss, new Map([...origin, ...names]), blockOutputs),
     field: fieldProgram.run as (y: Float64Array, out: Float64Array) => number,
     loss: (y) => lossProgram.run(y, null),
-    scalars, arrays,
+    scalars, arrays, notes,
     sources: { field: fieldProgram.source, loss: lossProgram.source },
     names,
   };

@@ -10,8 +10,8 @@
  * are computed once then, not per call; state blocks are read in place from y; every loop has
  * constant bounds. A call allocates nothing.
  */
-import { emitExpression, RUNTIME } from '../expr/emit-js.js';
-import { reachable, type EinsumNode, type MapNode, type Shape, type SliceNode, type TNode } from './graph.js';
+import { emitExpression, emitExpressions, RUNTIME } from '../expr/emit-js.js';
+import { reachable, type EinsumNode, type ExprsNode, type MapNode, type Shape, type SliceNode, type TNode } from './graph.js';
 
 export interface Output {
   /** Where in `out` the block's gradient goes, and its node (null: the loss does not depend on it). */
@@ -108,6 +108,7 @@ function emitNode(n: TNode, dst: string, read: Reader): string[] {
     case 'softmax': case 'logsumexp': case 'amax': return emitAxis(n.op, n.args[0], n.axis, dst, read);
     case 'amaxGrad': return emitAmaxGrad(n.args[0], n.args[1], n.axis, dst, read);
     case 'slice': case 'unslice': return emitSlice(n, dst, read);
+    case 'exprs': return emitExprs(n, dst, read);
     default: throw new Error(`emit: no loop for '${n.op}'`);
   }
 }
@@ -155,6 +156,17 @@ function emitMap(n: MapNode, dst: string, read: Reader): string[] {
   lines.push(flat ? '    }' : `    ${'}'.repeat(r)}`);
   lines.push('  }');
   return lines;
+}
+
+function emitExprs(n: ExprsNode, dst: string, read: Reader): string[] {
+  const out = emitExpressions(n.exprs, (name) => `x${name.slice(1)}`);
+  return [
+    '  {',
+    ...n.args.map((a, i) => `    const x${i} = ${read(a, '0')};`),
+    ...out.lines.map((l) => `  ${l}`),
+    ...out.values.map((v, k) => `    ${dst}[${k}] = ${v};`),
+    '  }',
+  ];
 }
 
 function emitEinsum(n: EinsumNode, dst: string, read: Reader): string[] {

@@ -54,6 +54,7 @@ function textOf(n: TNode, nameOf: (n: TNode) => string): string {
     case 'slice': return `${args[0]}[${ranges(n.starts, n.counts, n.drops)}]`;
     case 'unslice': return `zeros(${shapeText(n.full)}) with [${ranges(n.starts, n.counts, n.drops)}] = ${args[0]}`;
     case 'reshape': return `reshape(${args[0]}, ${shapeText(n.shape)})`;
+    case 'exprs': return `[${n.exprs.map((e) => toText(substitute(e, new Map(n.args.map((a, i) => [`a${i}`, sym(nameOf(a))]))))).join(', ')}]`;
     default: return nameOf(n);
   }
 }

@@ -12,9 +12,8 @@
  *   amax      g at the first maximum           slice ↔ unslice,  reshape ↔ reshape
  */
 import { add, mul, num, sym, type Expr } from '../expr/ast.js';
-import { derivative } from '../expr/diff.js';
+import { derivative, gradient } from '../expr/diff.js';
 import { symbolsOf } from '../expr/ast.js';
-import { toText } from '../expr/format.js';
 import { reachable, type Graph, type Shape, type StateNode, type TNode } from './graph.js';
 
 /** The gradient of a scalar node with respect to every state block it depends on (absent: it does not). */
@@ -57,12 +56,22 @@ function backward(graph: Graph, n: TNode, g: TNode, push: (to: TNode, g: TNode) 
     case 'input':
       return;
     case 'map':
+      if (n.size === 1 && n.args.filter((a) => a.onState).length > 1) {
+        // a scalar of many scalars (an expectation's closed form): all partials in one block, sharing subexpressions
+        const on = n.args.flatMap((a, i) => (a.onState ? [i] : []));
+        const partials = gradient(n.body, on.map((i) => `a${i}`));
+        const g0 = sym(`a${n.args.length}`);
+        const self = sym(`a${n.args.length + 1}`);
+        const all = graph.exprs(partials.map((d) => mul(g0, replaceSubtree(graph, d, n.body, self))), [...n.args, g, n]);
+        on.forEach((i, k) => push(n.args[i], graph.reshape(graph.slice(all, [k], [1], [true]), n.args[i].shape)));
+        return;
+      }
       n.args.forEach((a, i) => {
         if (!a.onState) return;
         const d = derivative(n.body, `a${i}`);
         if (d.kind === 'num' && d.value === 0) return;
         // where the derivative repeats the body (exp, sigmoid, tanh′ = 1 − tanh², …) read the stored value
-        const reuse = replaceSubtree(d, n.body, sym(`a${n.args.length + 1}`));
+        const reuse = replaceSubtree(graph, d, n.body, sym(`a${n.args.length + 1}`));
         const body = mul(sym(`a${n.args.length}`), reuse);
         push(a, unbroadcast(graph, compactMap(graph, body, [...n.args, g, n], n.shape), a.shape));
       });
@@ -102,6 +111,8 @@ function backward(graph: Graph, n: TNode, g: TNode, push: (to: TNode, g: TNode) 
       return;
     case 'amaxGrad':
       throw new Error('reverseMode: second derivatives of amax are not supported');
+    case 'exprs':
+      throw new Error('reverseMode: an exprs node is only built by reverse mode itself');
   }
 }
 
@@ -135,16 +146,16 @@ function substituteSymbols(e: Expr, to: ReadonlyMap<string, Expr>): Expr {
   return walk(e);
 }
 
-/** e with every subtree structurally equal to `target` replaced by `by`. */
-export function replaceSubtree(e: Expr, target: Expr, by: Expr): Expr {
+/** e with every subtree structurally equal to `target` replaced by `by` (structure compared through the graph's interner). */
+export function replaceSubtree(graph: Graph, e: Expr, target: Expr, by: Expr): Expr {
   if (target.kind !== 'call') return e;
-  const key = toText(target);
+  const want = graph.bodies.idOf(target);
   const memo = new Map<Expr, Expr>();
   const walk = (x: Expr): Expr => {
     if (x.kind !== 'call') return x;
     const known = memo.get(x);
     if (known) return known;
-    const out: Expr = x === target || (x.op === target.op && toText(x) === key) ? by : { kind: 'call', op: x.op, args: x.args.map(walk) };
+    const out: Expr = x === target || (x.op === target.op && graph.bodies.idOf(x) === want) ? by : { kind: 'call', op: x.op, args: x.args.map(walk) };
     memo.set(x, out);
     return out;
   };

@@ -19,7 +19,7 @@
  * computed once.
  */
 import type { Expr } from '../expr/ast.js';
-import { toText } from '../expr/format.js';
+import { ExprInterner } from './intern.js';
 import { inputError } from '../util/errors.js';
 
 export type Shape = readonly number[];
@@ -65,8 +65,14 @@ export interface SliceNode extends Base {
   readonly args: readonly [TNode];
 }
 export interface ReshapeNode extends Base { readonly op: 'reshape'; readonly args: readonly [TNode] }
+/**
+ * Several scalar expressions of the same scalar arguments (symbols a0 …), as a vector: the
+ * adjoint of an element-wise node with many scalar arguments (an expectation's closed form), so
+ * its partial derivatives share their common subexpressions in one block of code.
+ */
+export interface ExprsNode extends Base { readonly op: 'exprs'; readonly exprs: readonly Expr[]; readonly args: readonly TNode[] }
 
-export type TNode = StateNode | InputNode | DataNode | MapNode | EinsumNode | AxisNode | AmaxGradNode | SliceNode | ReshapeNode;
+export type TNode = StateNode | InputNode | DataNode | MapNode | EinsumNode | AxisNode | AmaxGradNode | SliceNode | ReshapeNode | ExprsNode;
 
 export function sizeOf(shape: Shape): number {
   let s = 1;
@@ -137,9 +143,17 @@ export class Graph {
   }
 
   /** An element-wise expression; args are broadcast to `shape` (the caller has checked that they do). */
+  /** Structural ids of element-wise bodies (hash-consing without writing them out). */
+  readonly bodies = new ExprInterner();
+
   map(body: Expr, args: readonly TNode[], shape: Shape): MapNode {
-    const key = `map:${shape.join('x')}:${args.map((a) => a.id).join(',')}:${toText(body)}`;
+    const key = `map:${shape.join('x')}:${args.map((a) => a.id).join(',')}:${this.bodies.idOf(body)}`;
     return this.intern(key, (id) => ({ id, op: 'map', body, args: [...args], shape: [...shape], size: sizeOf(shape), varying: args.some((a) => a.varying), onState: args.some((a) => a.onState) }));
+  }
+
+  exprs(exprs: readonly Expr[], args: readonly TNode[]): ExprsNode {
+    const key = `exprs:${args.map((a) => a.id).join(',')}:${exprs.map((e) => this.bodies.idOf(e)).join(',')}`;
+    return this.intern(key, (id) => ({ id, op: 'exprs', exprs: [...exprs], args: [...args], shape: [exprs.length], size: exprs.length, varying: args.some((a) => a.varying), onState: args.some((a) => a.onState) }));
   }
 
   einsum(subs: readonly string[], out: string, args: readonly TNode[], sizes: Readonly<Record<string, number>>): EinsumNode {

@@ -17,7 +17,8 @@ import { FUNCTIONS, CONSTANTS } from '../expr/language.js';
 import { parseMath } from '../expr/parse.js';
 import { guardDepth } from '../expr/limits.js';
 import { inputError } from '../util/errors.js';
-import { shapeText } from './graph.js';
+import { shapeText, type InputNode } from './graph.js';
+import { expectation, type ExpectationOptions } from './expect.js';
 import { ArrayOps, shapeOfValue, type Value } from './ops.js';
 
 /** Functions of whole arrays, with how many arguments they take. */
@@ -31,6 +32,7 @@ export const ARRAY_FUNCTIONS: ReadonlyMap<string, { readonly args: string; reado
   ['dot', { args: 'a, b', doc: 'Σ a .* b over all elements (same shapes)' }],
   ['transpose', { args: 'A', doc: "the transpose, as A'" }],
   ['einsum', { args: '"ij,jk->ik", A, B, …', doc: 'index notation: Σ over every index letter not in the result' }],
+  ['expect', { args: 'body, x[, order]', doc: 'E over a declared Gaussian x ~ N(0, I) of a scalar body, in closed form where one exists, else Gauss–Hermite of the given order (default 24)' }],
 ]);
 
 /** A one-paragraph summary of the array language, for error messages. */
@@ -41,6 +43,11 @@ export function describeArrayLanguage(): string {
 export interface ArrayScope {
   /** Names visible in expressions: arrays (nodes) and compile-time numbers (parameters, sizes). */
   readonly values: ReadonlyMap<string, Value>;
+  /** Gaussian random vectors x ~ N(0, I) (visible only inside expect(…, x)), as marker nodes. */
+  readonly gaussians?: ReadonlyMap<string, InputNode>;
+  /** Receives one line per expectation: which closed forms and quadratures it used. */
+  readonly notes?: string[];
+  readonly expectation?: ExpectationOptions;
 }
 
 type Node = MathNode & Record<string, unknown>;
@@ -54,6 +61,7 @@ export function parseArrayExpression(text: unknown, label: string, scope: ArrayS
     throw inputError(`${label}: ${what} is not allowed in "${clip(src)}". ${describeArrayLanguage()}`);
   };
 
+  let visible = scope.values;
   /** `end` inside an index is the size of the axis being indexed. */
   const convert = (node: MathNode, end: number | null): Value => {
     const n = node as Node;
@@ -66,12 +74,13 @@ export function parseArrayExpression(text: unknown, label: string, scope: ArrayS
       case 'SymbolNode': {
         const name = n.name as string;
         if (name === 'end' && end !== null) return end;
-        const known = scope.values.get(name); // a Map: no inherited names
+        const known = visible.get(name); // a Map: no inherited names
         if (known !== undefined) return known;
+        if (scope.gaussians?.has(name)) throw inputError(`${label}: the random variable '${name}' may appear only inside expect(…, ${name}).`);
         const c = CONSTANTS.get(name);
         if (c !== undefined) return c;
         if (FUNCTIONS.has(name) || ARRAY_FUNCTIONS.has(name)) return reject(node, `the function name '${name}' used without arguments`);
-        throw inputError(`${label}: unknown name '${name}' in "${clip(src)}". Known names: ${[...scope.values.keys()].sort().join(', ') || '(none)'}.`);
+        throw inputError(`${label}: unknown name '${name}' in "${clip(src)}". Known names: ${[...visible.keys()].sort().join(', ') || '(none)'}.`);
       }
       case 'ParenthesisNode':
         return convert(n.content as MathNode, end);
@@ -149,6 +158,34 @@ export function parseArrayExpression(text: unknown, label: string, scope: ArrayS
       const spec = raw[0] as Node | undefined;
       if (!spec || spec.type !== 'ConstantNode' || typeof spec.value !== 'string') throw inputError(`${where}: einsum's first argument is its spec in quotes, e.g. einsum("ij,jk->ik", A, B).`);
       return ops.einsum(spec.value, raw.slice(1).map((k) => convert(k, end)), where);
+    }
+    if (name === 'expect') {
+      const variable = raw[1] as Node | undefined;
+      const marker = variable?.type === 'SymbolNode' ? scope.gaussians?.get(variable.name as string) : undefined;
+      if (raw.length < 2 || raw.length > 3 || !marker) {
+        const declared = [...(scope.gaussians?.keys() ?? [])];
+        throw inputError(`${where}: expect(body, x[, order]) takes the expression and a Gaussian variable declared in "gaussian" (${declared.length ? `declared: ${declared.join(', ')}` : 'none declared'}).`);
+      }
+      let order: number | undefined;
+      if (raw.length === 3) {
+        const q = convert(raw[2], end);
+        if (typeof q !== 'number' || !Number.isInteger(q) || q < 2 || q > 200) throw inputError(`${where}: the quadrature order must be an integer from 2 to 200.`);
+        order = q;
+      }
+      const outer = visible;
+      const inner = new Map(visible);
+      inner.set(variable!.name as string, marker);
+      visible = inner;
+      let body: Value;
+      try {
+        body = convert(raw[0], end);
+      } finally {
+        visible = outer;
+      }
+      if (typeof body === 'number') return body;
+      const e = expectation(ops.graph, body, marker, where, { ...scope.expectation, ...(order !== undefined ? { order } : {}) });
+      scope.notes?.push(`${label}: expect(…, ${variable!.name as string}): ${e.report}`);
+      return e.node;
     }
     const arity = (lo: number, hi: number): void => {
       if (raw.length < lo || raw.length > hi) throw inputError(`${where}: ${name}() takes ${lo === hi ? lo : `${lo}–${hi}`} argument${hi === 1 ? '' : 's'}, got ${raw.length}.`);

@@ -103,6 +103,7 @@ export function switchedForm(graph: Graph, loss: TNode, names: ReadonlyMap<TNode
       case 'slice': mapped.set(n.id, graph.slice(to(n.args[0]), n.starts, n.counts, n.drops)); break;
       case 'unslice': mapped.set(n.id, graph.unslice(to(n.args[0]), n)); break;
       case 'reshape': mapped.set(n.id, graph.reshape(to(n.args[0]), n.shape)); break;
+      case 'exprs': mapped.set(n.id, graph.exprs(n.exprs, n.args.map(to))); break;
     }
   }
   return { count, loss: to(loss), groups };

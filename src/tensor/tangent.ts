@@ -5,7 +5,10 @@
  * applied to switching functions, their rates along the field (the kink driver's `rates`).
  * The same kink conventions as the reverse mode (the body derivatives come from src/expr/diff.ts).
  */
-import { add, mul, num, sub, sym, type Expr } from '../expr/ast.js';
+import { add, mul, num, sub, substitute, sym, type Expr } from '../expr/ast.js';
+
+/** The step of a directional derivative (never a user name: those start with a letter). */
+const EPS = '_eps';
 import { derivative } from '../expr/diff.js';
 import { reachable, type Graph, type TNode } from './graph.js';
 import { compactMap, keepDims, replaceSubtree, sumAxis, sumOf } from './grad.js';
@@ -31,7 +34,7 @@ function rule(graph: Graph, n: TNode, t: (a: TNode) => TNode | null): TNode | nu
         const d = derivative(n.body, `a${i}`);
         if (d.kind === 'num' && d.value === 0) return;
         extra.push(ta);
-        body = add(body, mul(replaceSubtree(d, n.body, sym(`a${n.args.length}`)), sym(`a${n.args.length + extra.length}`)));
+        body = add(body, mul(replaceSubtree(graph, d, n.body, sym(`a${n.args.length}`)), sym(`a${n.args.length + extra.length}`)));
       });
       return extra.length === 0 ? null : compactMap(graph, body, [...n.args, n, ...extra], n.shape);
     }
@@ -77,6 +80,20 @@ function rule(graph: Graph, n: TNode, t: (a: TNode) => TNode | null): TNode | nu
     case 'reshape': {
       const tx = t(n.args[0]);
       return tx ? graph.reshape(tx, n.shape) : null;
+    }
+    case 'exprs': {
+      // d/dε of each expression at a + ε·ȧ: the arguments' tangents are more scalar arguments
+      const extra: TNode[] = [];
+      const shift = new Map<string, Expr>();
+      n.args.forEach((a, i) => {
+        const ta = t(a);
+        if (!ta) return;
+        extra.push(ta);
+        shift.set(`a${i}`, add(sym(`a${i}`), mul(sym(EPS), sym(`a${n.args.length + extra.length - 1}`))));
+      });
+      if (extra.length === 0) return null;
+      const exprs = n.exprs.map((e) => substitute(derivative(substitute(e, shift), EPS), new Map([[EPS, num(0)]])));
+      return graph.exprs(exprs, [...n.args, ...extra]);
     }
   }
 }

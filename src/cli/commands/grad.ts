@@ -19,7 +19,8 @@ export function registerGrad(program: Command, io: CliIO): void {
       if (spec.array) {
         const { compiled, layout } = buildArraySystem(spec);
         const gradients = layout.map((b) => [b.name, compiled.gradients.get(b.name) ?? null] as const);
-        io.out(`${formatGradient({ names: compiled.names, loss: compiled.lossNode, gradients }, flags.latex === true)}\n`);
+        const notes = compiled.notes.map((n) => `${flags.latex ? '%' : '#'} ${n}\n`).join('');
+        io.out(`${notes}${formatGradient({ names: compiled.names, loss: compiled.lossNode, gradients }, flags.latex === true)}\n`);
         return;
       }
       const system = buildSystem(spec);
