@@ -144,3 +144,30 @@ describe('example files declare the papers\' predictions', () => {
     expect(v['rank-collapse'].measured - 1).toBeLessThan(1e-4);
   });
 });
+
+describe('observables and tracked matrices declared in files', () => {
+  it('deep-linear-3x3: P = W2 W1 is tracked (singular values, ranks, alignment with U₁) and the observables u_k are recorded', async () => {
+    const { simulate } = await import('../../src/run/trajectory.js');
+    const model = modelFromSpec(loadModelFile(join(examples, 'deep-linear-3x3.json')));
+    const tr = simulate(model, resolveParams(model, {}));
+    const last = tr.t.length - 1;
+    // learned: P = Σ, so its singular values are the targets 3, 1.5, 0.5 and its top left singular vector is ±U₁
+    expect(tr.series['P.sigma1'][last]).toBeCloseTo(3, 8);
+    expect(tr.series['P.sigma2'][last]).toBeCloseTo(1.5, 8);
+    expect(tr.series['P.sigma3'][last]).toBeCloseTo(0.5, 8);
+    expect(tr.series['P.align'][last]).toBeCloseTo(1, 10);
+    expect(tr.series['P.stable_rank'][last]).toBeCloseTo((9 + 2.25 + 0.25) / 9, 8);
+    // u_k = U_kᵀ P V_k, the mode strengths, reach the singular values too; at the start they are O(ε²)
+    expect(tr.series.u1[last]).toBeCloseTo(3, 8);
+    expect(Math.abs(tr.series.u1[0])).toBeLessThan(1e-4);
+    expect(tr.series['P.align'][0]).toBeLessThan(0.999);
+  });
+
+  it('a matrix of the wrong shape or an align direction of the wrong length is an input error', () => {
+    const raw = JSON.parse(readFileSync(join(examples, 'deep-linear-3x3.json'), 'utf8')) as Record<string, unknown>;
+    const build = (matrices: unknown) => () => modelFromSpec(readModelSpec({ ...raw, matrices }, join(examples, 'deep-linear-3x3.json')));
+    expect(inputErrorOf(build({ Q: 'W1 * s' }))).toMatch(/matrices\.Q has shape \[3\]; a tracked matrix has two axes/);
+    expect(inputErrorOf(build({ Q: { value: 'W1', align: 'ones' } }))).toMatch(/unknown name 'ones'/);
+    expect(inputErrorOf(build({ Q: { value: 'W1', align: "U[1:2, 1]" } }))).toMatch(/matrices\.Q\.align has shape \[2\]; the direction must be a vector of length 3/);
+  });
+});
