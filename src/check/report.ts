@@ -49,7 +49,7 @@ export function reportMarkdown(model: Model, params: Params, rows: readonly Chec
     '',
     '## Details',
     '',
-    ...rows.map((r) => `- **${r.prediction.id}** (${r.verdict.notMeasurable !== undefined ? 'not measurable' : r.verdict.pass ? 'pass' : 'FAIL'}): ${cell(r.verdict.detail)}`),
+    ...rows.map((r) => `- **${r.prediction.id}** (${r.verdict.notMeasurable !== undefined ? 'not measurable' : r.verdict.pass ? 'pass' : 'FAIL'}): ${r.verdict.detail}`),
     '',
   ];
   if (extra.trim() !== '') lines.push(extra.trim(), '');

@@ -171,3 +171,21 @@ describe('observables and tracked matrices declared in files', () => {
     expect(inputErrorOf(build({ Q: { value: 'W1', align: "U[1:2, 1]" } }))).toMatch(/matrices\.Q\.align has shape \[2\]; the direction must be a vector of length 3/);
   });
 });
+
+describe('README', () => {
+  it('"Check your own theorem" shows examples/one-mode-theorem.json as it is, and its verdicts hold', async () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Check your own theorem'));
+    const block = /```json\n([\s\S]*?)```/.exec(section)![1];
+    const file = JSON.parse(readFileSync(join(examples, 'one-mode-theorem.json'), 'utf8')) as unknown;
+    expect(JSON.parse(block)).toEqual(file);
+    const model = modelFromSpec(loadModelFile(join(examples, 'one-mode-theorem.json')));
+    const r = await checkModel(model, resolveParams(model, {}), join(tempDir(), 'c'));
+    expect(r.passed).toBe(3);
+    const v = Object.fromEntries(r.rows.map((row) => [row.prediction.id, row.verdict.measured]));
+    // the numbers the README's report table shows
+    expect(v['half-time']).toBeCloseTo(1.900100584, 8);
+    expect(v['learning-time-scaling']).toBeCloseTo(-0.1094750791, 6);
+    expect(v.logistic).toBeLessThan(1e-8);
+  });
+});
