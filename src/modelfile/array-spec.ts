@@ -49,6 +49,11 @@ export interface ArrayPart {
   readonly starts: ReadonlyArray<readonly [string, ReadonlyArray<readonly [string, InitLaw]>]>;
   /** Gaussian random vectors, `"gaussian": {"x": "d"}`: x ~ N(0, I_d), read only inside expect(…, x). */
   readonly gaussians: ReadonlyArray<readonly [string, Size]>;
+  /**
+   * Random variables of finite laws, `"discrete": {"s": {"values": [-1, 1], "probs": [0.5, 0.5]}}`:
+   * values along the first axis (scalars or arrays), read only inside expect(…, s).
+   */
+  readonly discrete: ReadonlyArray<{ readonly name: string; readonly values: ArrayData; readonly probs: readonly number[] }>;
 }
 
 type Json = Record<string, unknown>;
@@ -121,7 +126,26 @@ export function readArrayPart(raw: Json, source: string, checkName: (name: strin
       gaussians.push([name, readShape([size], `${w}.${name}`)[0]]);
     }
   }
-  return { blocks, arrays, starts, gaussians };
+  const discrete: Array<{ name: string; values: ArrayData; probs: number[] }> = [];
+  if (raw.discrete !== undefined) {
+    const w = `${source}: discrete`;
+    if (!isObject(raw.discrete)) throw inputError(`${w} must map names to finite laws, e.g. {"s": {"values": [-1, 1], "probs": [0.5, 0.5]}}.`);
+    for (const [name, law] of Object.entries(raw.discrete)) {
+      checkName(name, w);
+      const lw = `${w}.${name}`;
+      if (!isObject(law) || !Array.isArray(law.values) || !Array.isArray(law.probs) || Object.keys(law).length !== 2) throw inputError(`${lw} must be {"values": [v1, v2, …], "probs": [p1, p2, …]}.`);
+      const values = parseJsonArray(JSON.stringify(law.values), `${lw}.values`);
+      const k = values.shape[0];
+      const probs = law.probs;
+      if (probs.length !== k) throw inputError(`${lw}: ${k} values but ${probs.length} probabilities.`);
+      if (!probs.every((p): p is number => typeof p === 'number' && Number.isFinite(p) && p >= 0)) throw inputError(`${lw}.probs must be finite numbers ≥ 0.`);
+      const total = probs.reduce((a, p) => a + p, 0);
+      if (Math.abs(total - 1) > 1e-12) throw inputError(`${lw}.probs sum to ${total}, not 1.`);
+      if (k > 10_000) throw inputError(`${lw}: at most 10000 values (got ${k}); the expectation is an exact sum over them.`);
+      discrete.push({ name, values, probs });
+    }
+  }
+  return { blocks, arrays, starts, gaussians, discrete };
 }
 
 /** The `data` block of an array file: {"samples": NAME}, NAME the first size of the per-example arrays. */

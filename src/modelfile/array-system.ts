@@ -98,6 +98,7 @@ export function buildArraySystem(spec: ModelSpec, overrides: ReadonlyMap<string,
     label, blocks: layout.map((b) => ({ name: b.name, shape: b.shape, offset: b.offset })), data: arrays, numbers: numbersAt,
     lets: spec.lets, loss: spec.loss ?? '',
     gaussians: part.gaussians.map(([name, size]) => ({ name, size: sizeOf(size, `${label}: gaussian.${name}`) })),
+    discrete: part.discrete,
   });
   const { claims } = spec;
   const compiled = compileArrayModel({

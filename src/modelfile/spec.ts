@@ -91,7 +91,7 @@ export interface ModelSpec {
   readonly file?: { readonly path: string; readonly sha256: string };
 }
 
-const KEYS = ['name', 'description', 'state', 'arrays', 'params', 'let', 'loss', 'rhs', 't0', 't_end', 'save_at', 'events', 'solver', 'data', 'observables', 'matrices', 'predictions', 'starts', 'gaussian'] as const;
+const KEYS = ['name', 'description', 'state', 'arrays', 'params', 'let', 'loss', 'rhs', 't0', 't_end', 'save_at', 'events', 'solver', 'data', 'observables', 'matrices', 'predictions', 'starts', 'gaussian', 'discrete'] as const;
 const DATA_KEYS = ['draw', 'let', 'loss'] as const;
 const EVENT_KEYS = ['name', 'when', 'direction', 'terminal'] as const;
 const SOLVER_KEYS = ['method', 'rtol', 'atol', 'max_steps', 'kinks', 'log_time'] as const;
@@ -160,9 +160,10 @@ export function readModelSpec(raw: unknown, source: string): ModelSpec {
   let array = isArrayFile(raw) ? readArrayPart(raw, source, checkName) : undefined;
   const state = array ? [] : stateTable(raw.state, `${source}: state`);
   const params = numberTable(raw.params, `${source}: params`, true);
-  const declared = [...state.map(([k]) => k), ...(array?.blocks.map((b) => b.name) ?? []), ...(array?.arrays.map((a) => a.name) ?? []), ...(array?.gaussians.map(([g]) => g) ?? [])];
+  const declared = [...state.map(([k]) => k), ...(array?.blocks.map((b) => b.name) ?? []), ...(array?.arrays.map((a) => a.name) ?? []), ...(array?.gaussians.map(([g]) => g) ?? []), ...(array?.discrete.map((v) => v.name) ?? [])];
   const clash = params.find(([p]) => declared.includes(p)) ?? (new Set(declared).size < declared.length ? [declared.find((k, i) => declared.indexOf(k) !== i)!] : undefined);
   if (clash) throw inputError(`${source}: '${clash[0]}' is declared twice (as a state variable, an array or a parameter).`);
+  if (!array && raw.discrete !== undefined) throw inputError(`${source}: 'discrete' (finite laws for expect(…)) is for array files: declare the weights as blocks with a "shape".`);
   if (!array && raw.gaussian !== undefined) throw inputError(`${source}: 'gaussian' (random vectors for expect(…)) is for array files: declare the weights as blocks with a "shape".`);
   if (!array && raw.starts !== undefined) throw inputError(`${source}: 'starts' (named initial laws of state blocks) is for array files.`);
   if (array && raw.rhs !== undefined) throw inputError(`${source}: array files define a gradient flow by its 'loss'; 'rhs' is for scalar files.`);

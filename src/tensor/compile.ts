@@ -34,6 +34,8 @@ export interface ArraySource {
   readonly loss: string;
   /** Gaussian random vectors x ~ N(0, I_size), usable inside expect(…, x). */
   readonly gaussians?: ReadonlyArray<{ readonly name: string; readonly size: number }>;
+  /** Random variables of finite laws: values along the first axis and their probabilities. */
+  readonly discrete?: ReadonlyArray<{ readonly name: string; readonly values: { readonly shape: Shape; readonly data: Float64Array }; readonly probs: readonly number[] }>;
   /** How expectations are derived (tests force the quadrature to compare it with the closed forms). */
   readonly expectation?: ExpectationOptions;
   /** Further scalar expressions (events, observables), compiled as value-only programs; they may use `loss`. */
@@ -90,7 +92,13 @@ export function compileArrayModel(src: ArraySource): CompiledArrayModel {
   // a Gaussian variable is a marker node that only expect(…) may read (slot 2 is never emitted)
   const gaussians = new Map((src.gaussians ?? []).map((g, i) => [g.name, graph.input(2, i, [g.size])]));
   const notes: string[] = [];
-  const scope = (v: ReadonlyMap<string, Value>) => ({ values: v, gaussians, notes, expectation: src.expectation });
+  const discrete = new Map((src.discrete ?? []).map((law, i) => {
+    const shape = law.values.shape.slice(1);
+    const size = shape.reduce((a, m) => a * m, 1);
+    const values = law.probs.map((_, k) => graph.data(`${law.name}=value ${k + 1}`, shape, law.values.data.subarray(k * size, (k + 1) * size)));
+    return [law.name, { marker: graph.input(3, i, shape), values, probs: law.probs }];
+  }));
+  const scope = (v: ReadonlyMap<string, Value>) => ({ values: v, gaussians, discrete, notes, expectation: src.expectation });
   /** The definition each node was built for (labels of switching functions inside it). */
   const origin = new Map<TNode, string>();
   const claim = (from: number, name: string): void => {

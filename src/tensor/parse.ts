@@ -12,12 +12,13 @@
  * and index arithmetic are folded as numbers, everything else becomes graph nodes.
  */
 import type { MathNode } from 'mathjs';
-import { add, call, div, mul, neg, pow, sub } from '../expr/ast.js';
+import { add, call, div, mul, neg, num, pow, sub, sumOf, sym } from '../expr/ast.js';
 import { FUNCTIONS, CONSTANTS } from '../expr/language.js';
 import { parseMath } from '../expr/parse.js';
 import { guardDepth } from '../expr/limits.js';
 import { inputError } from '../util/errors.js';
-import { shapeText, type InputNode } from './graph.js';
+import { shapeText, type InputNode, type TNode } from './graph.js';
+import { rebuild } from './rebuild.js';
 import { expectation, type ExpectationOptions } from './expect.js';
 import { ArrayOps, shapeOfValue, type Value } from './ops.js';
 
@@ -45,6 +46,8 @@ export interface ArrayScope {
   readonly values: ReadonlyMap<string, Value>;
   /** Gaussian random vectors x ~ N(0, I) (visible only inside expect(…, x)), as marker nodes. */
   readonly gaussians?: ReadonlyMap<string, InputNode>;
+  /** Random variables of finite laws: a marker node, its values (one node per value) and their probabilities. */
+  readonly discrete?: ReadonlyMap<string, { readonly marker: InputNode; readonly values: readonly TNode[]; readonly probs: readonly number[] }>;
   /** Receives one line per expectation: which closed forms and quadratures it used. */
   readonly notes?: string[];
   readonly expectation?: ExpectationOptions;
@@ -161,10 +164,12 @@ export function parseArrayExpression(text: unknown, label: string, scope: ArrayS
     }
     if (name === 'expect') {
       const variable = raw[1] as Node | undefined;
-      const marker = variable?.type === 'SymbolNode' ? scope.gaussians?.get(variable.name as string) : undefined;
+      const vname = variable?.type === 'SymbolNode' ? (variable.name as string) : '';
+      const law = scope.discrete?.get(vname);
+      const marker = scope.gaussians?.get(vname) ?? law?.marker;
       if (raw.length < 2 || raw.length > 3 || !marker) {
-        const declared = [...(scope.gaussians?.keys() ?? [])];
-        throw inputError(`${where}: expect(body, x[, order]) takes the expression and a Gaussian variable declared in "gaussian" (${declared.length ? `declared: ${declared.join(', ')}` : 'none declared'}).`);
+        const declared = [...(scope.gaussians?.keys() ?? []), ...(scope.discrete?.keys() ?? [])];
+        throw inputError(`${where}: expect(body, x[, order]) takes the expression and a random variable declared in "gaussian" or "discrete" (${declared.length ? `declared: ${declared.join(', ')}` : 'none declared'}).`);
       }
       let order: number | undefined;
       if (raw.length === 3) {
@@ -183,6 +188,13 @@ export function parseArrayExpression(text: unknown, label: string, scope: ArrayS
         visible = outer;
       }
       if (typeof body === 'number') return body;
+      if (law) {
+        // a finite law: Σ_i p_i · body(value_i), the body rebuilt once per value
+        if (body.size !== 1) throw inputError(`${where}: the expectation's argument has shape [${body.shape.join(', ')}]; it must be a scalar (reduce it with sum(…)).`);
+        const copies = law.values.map((v) => ops.graph.reshape(rebuild(ops.graph, body as TNode, new Map([[law.marker, v]])), []));
+        scope.notes?.push(`${label}: expect(…, ${vname}): exact sum over ${law.values.length} values`);
+        return ops.graph.map(sumOf(law.probs.map((p, i) => mul(num(p), sym(`a${i}`)))), copies, []);
+      }
       const e = expectation(ops.graph, body, marker, where, { ...scope.expectation, ...(order !== undefined ? { order } : {}) });
       scope.notes?.push(`${label}: expect(…, ${variable!.name as string}): ${e.report}`);
       return e.node;

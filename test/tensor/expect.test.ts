@@ -192,6 +192,36 @@ describe('other closed forms', () => {
     expect(inputErrorOf(() => model("expect(relu(relu(w' * x) - 1), x)"))).toMatch(/needs every term to be a product of linear forms .* and of functions of one linear form each/);
     expect(inputErrorOf(() => model("expect(tanh(x[1]) * tanh(x[2]) * tanh(x[3]) * tanh(x[4]), x)"))).toMatch(/involves 4 linear forms with no closed form/);
     expect(inputErrorOf(() => model("expect(w, x)"))).toMatch(/it must be a scalar/);
-    expect(inputErrorOf(() => model("expect(sum(w), y)"))).toMatch(/a Gaussian variable declared in "gaussian" \(declared: x\)/);
+    expect(inputErrorOf(() => model("expect(sum(w), y)"))).toMatch(/a random variable declared in "gaussian" or "discrete" \(declared: x\)/);
+  });
+});
+
+describe('finite discrete laws', () => {
+  const model = (loss: string) => compileArrayModel({
+    label: 'discrete', numbers: new Map([['d', 3]]),
+    blocks: [{ name: 'w', shape: [3], offset: 0 }, { name: 'a', shape: [], offset: 3 }],
+    data: [], lets: [], loss,
+    gaussians: [{ name: 'x', size: 3 }],
+    discrete: [{ name: 's', values: { shape: [2], data: Float64Array.of(-1, 1) }, probs: [0.3, 0.7] }, { name: 'z', values: { shape: [2, 3], data: Float64Array.of(1, 0, 2, -1, 1, 0) }, probs: [0.5, 0.5] }],
+  });
+  const y = Float64Array.of(0.4, -0.3, 0.9, 1.7);
+
+  it('an exact weighted sum over the values, with its gradient', () => {
+    const m = model('expect((s * a - 1)^2, s)');
+    const a = y[3];
+    expect(m.loss(y)).toBeCloseTo(0.3 * (-a - 1) ** 2 + 0.7 * (a - 1) ** 2, 14);
+    const g = new Float64Array(4);
+    m.field(y, g);
+    expect(-g[3]).toBeCloseTo(0.3 * 2 * (-a - 1) * -1 + 0.7 * 2 * (a - 1), 13);
+    expect(m.notes.join()).toMatch(/exact sum over 2 values/);
+  });
+
+  it('array values, and nested with a Gaussian expectation', () => {
+    // E_z[(w·z)²] over z ∈ {(1, 0, 2), (−1, 1, 0)} with probability ½ each
+    const m = model("expect((w' * z)^2, z)");
+    expect(m.loss(y)).toBeCloseTo(0.5 * (0.4 + 1.8) ** 2 + 0.5 * (-0.4 - 0.3) ** 2, 14);
+    // E_s E_x relu(s·w·x) = √(|w|²/2π) whatever the sign s
+    const nested = model("expect(expect(relu(s * (w' * x)), x), s)");
+    expect(nested.loss(y)).toBeCloseTo(Math.sqrt((0.16 + 0.09 + 0.81) / (2 * Math.PI)), 14);
   });
 });
