@@ -10,20 +10,10 @@ import { findModel } from '../src/models/registry.js';
 import { resolveParams } from '../src/models/params.js';
 import { makeRng } from '../src/util/rng.js';
 import type { ArraySystem } from '../src/modelfile/array-system.js';
+import { nsPerCall } from './bench-timing.js';
 
 const examples = join(import.meta.dirname, '..', 'examples');
 
-function nsPerCall(fn: () => void, minMs = 400): number {
-  for (let i = 0; i < 2000; i++) fn(); // warm up the JIT
-  let n = 200;
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) fn();
-    const ms = performance.now() - t0;
-    if (ms > minMs) return (ms * 1e6) / n;
-    n *= 2;
-  }
-}
 
 /** −∇ of ½‖U Vᵀ − Y‖² written by hand: R = U Vᵀ − Y, U̇ = −R V, V̇ = −Rᵀ U. */
 function handFactorization(Y: Float64Array, n: number): (y: Float64Array, out: Float64Array) => void {
@@ -71,8 +61,8 @@ export async function benchArrayFiles(): Promise<string> {
     const y = Float64Array.from({ length: sys.stateNames.length }, () => 0.3 * rng.normal());
     const out = new Float64Array(y.length);
     const hand = c.hand(sys);
-    const compiled = nsPerCall(() => { y[0] += 1e-12; field(0, y, out); sink += out[1]; });
-    const byHand = nsPerCall(() => { y[0] += 1e-12; hand(y, out); sink += out[1]; });
+    const compiled = nsPerCall(() => { y[0] += 1e-12; field(0, y, out); sink += out[1]; }, 400, 2000, 200);
+    const byHand = nsPerCall(() => { y[0] += 1e-12; hand(y, out); sink += out[1]; }, 400, 2000, 200);
     rows.push(`| ${c.file} | ${y.length} | ${compileMs.toFixed(0)} | ${(compiled / 1000).toFixed(2)} | ${(byHand / 1000).toFixed(2)} | ${(compiled / byHand).toFixed(2)} |`);
   }
   if (sink === 42) console.log('');

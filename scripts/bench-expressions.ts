@@ -5,6 +5,7 @@
 import { compile as mathCompile, derivative as mathDerivative, parse as mathParse } from 'mathjs';
 import { compileVector, gradient, parseExpression } from '../src/expr/index.js';
 import { neg } from '../src/expr/ast.js';
+import { nsPerCall } from './bench-timing.js';
 
 interface Case {
   name: string;
@@ -40,17 +41,6 @@ const CASES: Case[] = [
   },
 ];
 
-function nsPerCall(fn: () => void, minMs = 300): number {
-  for (let i = 0; i < 20000; i++) fn(); // warm up the JIT
-  let n = 1000;
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) fn();
-    const ms = performance.now() - t0;
-    if (ms > minMs) return (ms * 1e6) / n;
-    n *= 2;
-  }
-}
 
 export async function benchExpressions(): Promise<string> {
   const rows = ['| gradient | compiled (ns) | hand-written (ns) | ratio | mathjs evaluate (ns) |', '|---|---:|---:|---:|---:|'];

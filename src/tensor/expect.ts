@@ -23,7 +23,7 @@
  * softmax, amax and slices of nonlinear values are not expandable (an input error says so).
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import { add, call, div, isNum, mul, neg, num, productOf, sub, sumOf, sym, symbolsOf, type Expr, type Op } from '../expr/ast.js';
+import { add, call, div, isNum, mul, neg, num, productOf, sub, substitute, sumOf, sym, symbolsOf, type Expr, type Op } from '../expr/ast.js';
 import { toText } from '../expr/format.js';
 import { inputError } from '../util/errors.js';
 import { argsOf, reachable, type Graph, type InputNode, type TNode } from './graph.js';
@@ -103,7 +103,7 @@ class ScalarNodes {
       const idx = unravel(f.index, f.node.shape);
       return f.node.size === 1 ? this.graph.reshape(f.node, []) : this.graph.slice(f.node, idx, idx.map(() => 1), idx.map(() => true));
     });
-    return this.graph.map(renameSymbols(e, new Map(names.map((n, i) => [n, sym(`a${i}`)]))), args, []);
+    return this.graph.map(substitute(e, new Map(names.map((n, i) => [n, sym(`a${i}`)]))), args, []);
   }
 }
 
@@ -113,19 +113,6 @@ function unravel(k: number, shape: readonly number[]): number[] {
   return idx;
 }
 
-function renameSymbols(e: Expr, to: ReadonlyMap<string, Expr>): Expr {
-  const memo = new Map<Expr, Expr>();
-  const walk = (x: Expr): Expr => {
-    if (x.kind === 'num') return x;
-    if (x.kind === 'sym') return to.get(x.name) ?? x;
-    const known = memo.get(x);
-    if (known) return known;
-    const out = call(x.op, x.args.map(walk));
-    memo.set(x, out);
-    return out;
-  };
-  return walk(e);
-}
 
 /** Step 1: the body's elements as scalar trees in x_j and the x-free elements k<id>_<i>. */
 function scalarize(root: TNode, x: InputNode, free: Map<string, { node: TNode; index: number }>, where: string): Expr[] {
@@ -169,7 +156,7 @@ function elementsOf(n: TNode, of: (n: TNode) => Expr[], where: string): Expr[] {
           a.shape.forEach((m, dIdx) => { flat = flat * m + (m === 1 ? 0 : idx[dIdx + lead]); });
           return args[i][flat];
         });
-        return renameSymbols(n.body, new Map(values.map((v, i) => [`a${i}`, v])));
+        return substitute(n.body, new Map(values.map((v, i) => [`a${i}`, v])));
       });
     }
     case 'einsum': {

@@ -13,7 +13,7 @@
  */
 import { add, mul, num, sym, type Expr } from '../expr/ast.js';
 import { derivative, gradient } from '../expr/diff.js';
-import { symbolsOf } from '../expr/ast.js';
+import { substitute, symbolsOf } from '../expr/ast.js';
 import { reachable, type Graph, type Shape, type StateNode, type TNode } from './graph.js';
 
 /** The gradient of a scalar node with respect to every state block it depends on (absent: it does not). */
@@ -125,26 +125,12 @@ export function compactMap(graph: Graph, body: Expr, args: readonly TNode[], sha
     if (!used.has(`a${i}`)) return;
     let j = keep.indexOf(a);
     if (j < 0) { keep.push(a); j = keep.length - 1; }
-    rename.set(`a${i}`, sym(`b${j}`));
+    rename.set(`a${i}`, sym(`a${j}`));
   });
-  const renamed = substituteSymbols(body, rename);
-  const final = substituteSymbols(renamed, new Map(keep.map((_, j) => [`b${j}`, sym(`a${j}`)])));
-  return graph.map(final, keep, shape);
+  // one simultaneous substitution: a_i → a_j (each symbol is replaced once)
+  return graph.map(substitute(body, rename), keep, shape);
 }
 
-function substituteSymbols(e: Expr, to: ReadonlyMap<string, Expr>): Expr {
-  const memo = new Map<Expr, Expr>();
-  const walk = (x: Expr): Expr => {
-    if (x.kind === 'num') return x;
-    if (x.kind === 'sym') return to.get(x.name) ?? x;
-    const known = memo.get(x);
-    if (known) return known;
-    const out: Expr = { kind: 'call', op: x.op, args: x.args.map(walk) };
-    memo.set(x, out);
-    return out;
-  };
-  return walk(e);
-}
 
 /** e with every subtree structurally equal to `target` replaced by `by` (structure compared through the graph's interner). */
 export function replaceSubtree(graph: Graph, e: Expr, target: Expr, by: Expr): Expr {

@@ -10,7 +10,7 @@
  *   sum, mean, amax over all elements or one axis; softmax and logsumexp along an axis
  *   einsum("ij,jk->ik", A, B)   the index notation: Σ over every index not in the result
  */
-import { call, div, mul, num, sym, type Expr, type Op } from '../expr/ast.js';
+import { call, div, mul, num, substitute, sym, type Expr, type Op } from '../expr/ast.js';
 import { compileScalar } from '../expr/emit-js.js';
 import { rewriteStable } from '../expr/stable.js';
 import { inputError } from '../util/errors.js';
@@ -47,7 +47,7 @@ export class ArrayOps {
     const scalars = args.map((a): Expr => {
       if (typeof a === 'number') return num(a);
       // an element-wise temporary of the same size is computed inside this loop instead of stored
-      if (a.op === 'map' && a.size === size && this.inlinable.has(a)) return rename(a.body, a.args.map(slot));
+      if (a.op === 'map' && a.size === size && this.inlinable.has(a)) return substitute(a.body, new Map(a.args.map((x, i) => [`a${i}`, slot(x)])));
       return slot(a);
     });
     // stable forms (softplus, log1p, …) are recognised across fused operations
@@ -164,12 +164,6 @@ export class ArrayOps {
   }
 }
 
-/** The body with its symbols a0, a1, … replaced by the given expressions. */
-function rename(body: Expr, to: readonly Expr[]): Expr {
-  if (body.kind === 'sym') return to[Number(body.name.slice(1))];
-  if (body.kind === 'num') return body;
-  return call(body.op, body.args.map((x) => rename(x, to)));
-}
 
 /** n distinct index letters for leading axes (never x, y, z, which the callers use). */
 function letters(n: number): string {
