@@ -12,7 +12,7 @@
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseJsonArray, type ArrayData } from '../io/arrays.js';
-import { inputError } from '../util/errors.js';
+import { fmt, inputError } from '../util/errors.js';
 import { readInitLaw, type InitLaw } from './init-laws.js';
 
 export type Size = number | string;
@@ -140,7 +140,7 @@ export function readArrayPart(raw: Json, source: string, checkName: (name: strin
       if (probs.length !== k) throw inputError(`${lw}: ${k} values but ${probs.length} probabilities.`);
       if (!probs.every((p): p is number => typeof p === 'number' && Number.isFinite(p) && p >= 0)) throw inputError(`${lw}.probs must be finite numbers ≥ 0.`);
       const total = probs.reduce((a, p) => a + p, 0);
-      if (Math.abs(total - 1) > 1e-12) throw inputError(`${lw}.probs sum to ${total}, not 1.`);
+      if (Math.abs(total - 1) > 1e-12) throw inputError(`${lw}.probs sum to ${fmt(total)}, not 1.`);
       if (k > 10_000) throw inputError(`${lw}: at most 10000 values (got ${k}); the expectation is an exact sum over them.`);
       discrete.push({ name, values, probs });
     }

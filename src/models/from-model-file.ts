@@ -5,6 +5,8 @@
  * (src/modelfile/claims.ts). A file with `rhs` is a general ODE: no loss, no gradient descent.
  */
 import { basename } from 'node:path';
+import { inputError } from '../util/errors.js';
+import { makeRng } from '../util/rng.js';
 import { buildSystem, type ExpressionSystem } from '../modelfile/system.js';
 import { buildArraySystem, type ArraySystem } from '../modelfile/array-system.js';
 import { hypotOf } from '../util/array.js';
@@ -78,6 +80,7 @@ function arrayModel(spec: ModelSpec & { readonly array: ArrayPart }, id: string)
   const params: Record<string, ParamSpec> = {};
   for (const [k, v] of spec.params) params[k] = { kind: 'number', default: v, range: [-Number.MAX_VALUE, Number.MAX_VALUE], doc: `parameter of ${spec.name}` };
   if (!Object.hasOwn(params, 'seed')) params.seed = { kind: 'number', default: 0, range: [0, 2 ** 32 - 1], integer: true, doc: 'seed of the random initial laws' };
+  if (spec.array.starts.length > 0 && Object.hasOwn(params, 'start')) throw inputError(`${spec.name}: the parameter 'start' is taken by the file's "starts" (the choice of initial laws); rename the parameter.`);
   if (spec.array.starts.length > 0) params.start = { kind: 'choice', default: 'init', choices: ['init', ...spec.array.starts.map(([k]) => k)], doc: 'initial laws: the blocks\' own ("init") or a named start of the file' };
   const cache = new WeakMap<Params, ArraySystem>();
   const system = (p: Params): ArraySystem => {
@@ -89,7 +92,10 @@ function arrayModel(spec: ModelSpec & { readonly array: ArrayPart }, id: string)
     return s;
   };
   // a malformed file (shapes, data, expressions) is an error now, not at the first run; kinks are a property of the expressions
-  const hasKinks = buildArraySystem(spec).switched !== null;
+  const first = buildArraySystem(spec);
+  const hasKinks = first.switched !== null;
+  // every named start is drawn once, so a law of the wrong shape is an error now, not when it is chosen
+  for (const [name] of spec.array.starts) first.initial(makeRng(0), name);
   const blocks = (p: Params) => system(p).layout;
   const declared = new Set(spec.claims.matrices.map((m) => m.name));
   const model: FileModel = {

@@ -52,7 +52,12 @@ export class ArrayOps {
     });
     // stable forms (softplus, log1p, …) are recognised across fused operations
     const body = rewriteStable(build(scalars));
-    if (nodes.length === 0) return body.kind === 'num' ? body.value : evaluateConstant(body);
+    if (nodes.length === 0) {
+      // a constant subexpression: folded now, and it must be a number (log(-1), 1/0 are errors of the file)
+      const v = body.kind === 'num' ? body.value : evaluateConstant(body);
+      if (!Number.isFinite(v)) throw inputError(`${where}: this constant subexpression evaluates to ${v}; every constant must be a finite number.`);
+      return v;
+    }
     const node = this.graph.map(body, nodes, shape);
     this.inlinable.add(node);
     return node;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir, tempModel } from '../helpers/cli.js';
-import { expression, flagText, jsonValue, modelKey, resultLine } from './generators.js';
+import { arrayExpression, expression, flagText, jsonValue, modelKey, resultLine } from './generators.js';
 
 function expectClean(r: { code: number; err: string; out: string }, codes: readonly number[] = [0, 1, 2, 3]): void {
   expect(codes).toContain(r.code);
@@ -30,6 +30,44 @@ describe('fuzz: no input gives an internal error, a stack trace or an executed p
     expect(codes.get(0) ?? 0).toBeGreaterThan(20);
     expect(codes.get(2) ?? 0).toBeGreaterThan(20);
   }, 120_000);
+
+  it('generated array expressions in an array model file (solve and grad)', async () => {
+    const codes = new Map<number, number>();
+    await fc.assert(fc.asyncProperty(arrayExpression, async (body) => {
+      const file = tempModel({
+        name: 'fuzz-array', params: { d: 3 },
+        arrays: { X: { value: [[[1, 0, 2], [0, 1, 0], [1, 1, 1]], [[0, 2, 1], [1, 0, 0], [2, 1, 0]]] }, c: { value: [1, -1, 0.5] } },
+        gaussian: { x: 'd' },
+        state: { W: { shape: [3, 3], init: { normal: { sd: 0.5 } } }, v: { shape: [3], init: 'zeros' }, s: 0.3 },
+        loss: `sum(${body})`, t_end: 1, solver: { max_steps: 200 },
+      });
+      const r = await runCli('solve', file);
+      expectClean(r);
+      codes.set(r.code, (codes.get(r.code) ?? 0) + 1);
+      if (r.code === 0) expectClean(await runCli('grad', file));
+    }), { numRuns: 200, seed: 20261206 });
+    expect(codes.get(0) ?? 0).toBeGreaterThan(10);
+    expect(codes.get(2) ?? 0).toBeGreaterThan(10);
+  }, 180_000);
+
+  it('array-file keys replaced by junk of any JSON type (solve and check)', async () => {
+    const base = {
+      name: 'fuzz-keys', params: { d: 3, eps: 0.1 },
+      arrays: { c: { value: [1, -1, 0.5], shape: ['d'] } },
+      state: { W: { shape: ['d', 'd'], init: { normal: { sd: 'eps' } } } },
+      loss: "sum((W * c - c) .^ 2)", t_end: 1, solver: { max_steps: 200 },
+      events: [{ name: 'e', when: 'loss - 0.1' }],
+      predictions: [{ id: 'p', claim: 'c', source: { paper: 'p', status: 'verified' }, measure: { event_time: 'e' }, predicted: '1', tolerance: { rel: 0.1 } }],
+    };
+    const keys = fc.constantFrom('arrays', 'state', 'starts', 'gaussian', 'discrete', 'observables', 'matrices', 'predictions', 'data', 'let');
+    const junk = fc.oneof(jsonValue, fc.constant({ W: { value: 'W' } }), fc.constant({ x: 'd' }), fc.constant({ s: { values: [1, 2], probs: [0.2, 0.9] } }),
+      fc.constant([{ id: 'q', claim: 'c', source: { paper: 'p', status: 'verified' }, measure: { scaling: { param: 'eps', values: [0.1, 0.01], of: { value: 'nope', at: 'end' } } }, predicted: '1', tolerance: { abs: 1 } }]),
+      fc.constant({ W: { shape: [3, 'q'], init: 'zeros' } }), fc.constant({ aligned: { W: { value: "c'" } } }));
+    await fc.assert(fc.asyncProperty(keys, junk, fc.constantFrom('solve', 'check'), async (key, value, command) => {
+      const file = tempModel({ ...base, [key]: value });
+      expectClean(await runCli(command, file, ...(command === 'check' ? ['--out', join(tempDir(), 'c')] : [])));
+    }), { numRuns: 150, seed: 11 });
+  }, 180_000);
 
   it('generated rhs and event expressions (solve)', async () => {
     await fc.assert(fc.asyncProperty(expression, expression, async (rhs, when) => {

@@ -43,3 +43,17 @@ export const flagText = fc.oneof(fc.constantFrom('0', '-1', '1.5', '1e20', 'NaN'
 
 /** A line of a results file: JSON of any shape, text, or near-valid cells. */
 export const resultLine = fc.oneof(fc.json(), fc.string({ maxLength: 30 }), fc.constant('{"index":1}'), fc.constant('{"index":0,"ix":0,"iy":0,"params":{},"status":"success","message":"","metrics":{"final:loss":1}}'));
+
+/** Array expressions over W [3, 3], v [3], s (state), X [2, 3, 3], c [3] (data) and x ~ N(0, I_3): shapes that fit and that do not, hostile leaves mixed in. */
+export const arrayExpression: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
+  e: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constantFrom('W', 'v', 's', 'X', 'c', "W'", 'X[1, :, :]', 'X[:, 2, 3]', 'v[end]', 'W[1:2, :]', 'W[4, 1]', 'x', 'd', 'loss'),
+    fc.constantFrom('0', '2', '0.5', '-1', '1e309', 'NaN'),
+    fc.constantFrom(...HOSTILE, ...PAYLOADS),
+    fc.tuple(tie('e'), fc.constantFrom('+', '-', '.*', './', '*', '/', '.^', '^', ''), tie('e')).map(([a, op, b]) => `(${a} ${op} ${b})`),
+    fc.tuple(fc.constantFrom(...FUNCTIONS, 'sum', 'mean', 'amax', 'softmax', 'logsumexp', 'norm', 'transpose', 'dot'), fc.array(tie('e'), { minLength: 1, maxLength: 2 })).map(([f, args]) => `${f}(${args.join(', ')})`),
+    fc.tuple(fc.constantFrom('ij,j->i', 'ij->', 'i,i->', 'nij,jk->nik', 'ab->ba', 'ii->', 'i->j', 'x'), fc.array(tie('e'), { minLength: 1, maxLength: 2 })).map(([spec, args]) => `einsum("${spec}", ${args.join(', ')})`),
+    fc.tuple(tie('e'), fc.constantFrom('x', 'y', 'W', '')).map(([a, v]) => `expect(${a}, ${v})`),
+  ),
+})).e;

@@ -62,6 +62,15 @@ describe('array model files: bad input', () => {
     expect(inputErrorOf(build({ state: { W: { shape: [20000, 10], init: 'zeros' } }, loss: "sum(W * W')" }))).toMatch(/an intermediate array of shape \[20000, 20000\] \(400000000 numbers\) exceeds the limit of 50000000/);
   });
 
+  it('a constant that is not a finite number, a start that names no block, probabilities that do not sum to 1', () => {
+    expect(inputErrorOf(build({ loss: 'sum(W) + sqrt(-2.5)' }))).toMatch(/at "sqrt\(-2\.5\)": this constant subexpression evaluates to NaN; every constant must be a finite number/);
+    expect(inputErrorOf(build({ starts: { a: { Q: 'zeros' } } }))).toMatch(/starts\.a: 'Q' is not a state block \(blocks: W, U\)/);
+    expect(inputErrorOf(build({ starts: { a: { W: { value: 'Y' } } } }))).toBeDefined();
+    expect(inputErrorOf(build({ params: { eps: 0.1, start: 1 }, starts: { a: { W: 'zeros' } } }))).toMatch(/the parameter 'start' is taken by the file's "starts"/);
+    expect(inputErrorOf(build({ discrete: { s: { values: [1, 2], probs: [0.3, 0.6] } } }))).toMatch(/discrete\.s\.probs sum to 0\.9, not 1/);
+    expect(inputErrorOf(build({ gaussian: { x: 'k' } }))).toMatch(/the size 'k' is neither a parameter nor bound/);
+  });
+
   it("the scalar language's injection strings are rejected inside array expressions", () => {
     for (const loss of [
       "constructor.constructor('return process')()",
