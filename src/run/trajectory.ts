@@ -2,6 +2,7 @@
  * One run of a model: integrate its flow problem (src/run/problem.ts) and measure everything at
  * the save-at times (observers run on the save grid only, never inside the integrator).
  */
+import type { KinkEvent } from '../solve/kinks/types.js';
 import type { EventSpec, MethodName, SolveOptions } from '../solve/types.js';
 import { spectralObservables } from '../spectral/index.js';
 import type { Model, Params, Trajectory } from '../models/types.js';
@@ -39,6 +40,7 @@ export function simulate(model: Model, params: Params, options: SimulateOptions 
   const spectra: Record<string, Float64Array[]> = {};
   const n = t.length;
   series.loss = Float64Array.from(solution.y, (y) => model.loss(y, params));
+  if (solution.kinks) series.sliding = slidingCounts(t, solution.kinks.events);
   for (const obs of model.observables(params)) {
     series[obs.name] = Float64Array.from(solution.y, (y, i) => obs.value(y, t[i]));
   }
@@ -62,4 +64,23 @@ export function simulate(model: Model, params: Params, options: SimulateOptions 
     }
   }
   return { model: model.id, params, seed: problem.seed, solution, t, series, spectra, events: solution.events, wallMs };
+}
+
+/**
+ * How many switching functions are held at zero (sliding) at each save time, from the kink events:
+ * a pin counts from its time on, a release from its time off (events at a save time count there).
+ */
+export function slidingCounts(t: Float64Array, events: readonly KinkEvent[]): Float64Array {
+  const out = new Float64Array(t.length);
+  let held = 0;
+  let e = 0;
+  for (let i = 0; i < t.length; i++) {
+    while (e < events.length && events[e].t <= t[i]) {
+      if (events[e].kind === 'pin') held++;
+      else if (events[e].kind === 'release') held--;
+      e++;
+    }
+    out[i] = held;
+  }
+  return out;
 }

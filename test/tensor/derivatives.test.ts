@@ -12,6 +12,7 @@ import { modelFromSpec } from '../../src/models/from-model-file.js';
 import { findModel } from '../../src/models/registry.js';
 import { resolveParams } from '../../src/models/params.js';
 import { flowProblem, solveFlow } from '../../src/run/problem.js';
+import { simulate } from '../../src/run/trajectory.js';
 import type { ArraySystem } from '../../src/modelfile/array-system.js';
 import { makeRng } from '../../src/util/rng.js';
 
@@ -157,6 +158,13 @@ describe('switched form of the two-layer ReLU file', () => {
       expect(lambda).toBeGreaterThanOrEqual(0);
       expect(lambda).toBeLessThanOrEqual(1);
     }
+    // runs record how many functions slide at each save time: 0 at the start, the held ones at the end
+    const tr = simulate(model, p, { seed: 0 });
+    expect(tr.series.sliding[0]).toBe(0);
+    expect(tr.series.sliding[tr.t.length - 1]).toBe(held.length);
+    const pins = solution.kinks!.events.filter((e) => e.kind === 'pin');
+    const mid = tr.t.findIndex((t) => t > pins[0].t);
+    expect(tr.series.sliding[mid]).toBe(pins.filter((e) => e.t <= tr.t[mid]).length);
     const losses = solution.y.map((y) => model.loss(y, p));
     for (let i = 1; i < losses.length; i++) expect(losses[i]).toBeLessThanOrEqual(losses[i - 1] * (1 + 1e-12));
   });
