@@ -38,8 +38,6 @@ export type SlidingStatus = (typeof SlidingStatus)[keyof typeof SlidingStatus];
 const LAMBDA_TOL = 1e-12;
 /** Chord iterations allowed while each step is at most half the previous one (linear convergence). */
 const MAX_CHORD = 40;
-/** Chord iterations a reuse solve may take with an earlier J before J is computed afresh. */
-const MAX_REUSED_CHORD = 6;
 /** |λ| beyond which the solve gives up: the pinned set is far outside its sliding region there. */
 const LAMBDA_MAX = 1e6;
 
@@ -61,11 +59,6 @@ export class SlidingSolver {
   private rP = new Float64Array(0);
   private step = new Float64Array(0);
   private readonly lu = new BlockLu();
-  /** The pinned set J (and its LU and columns) were computed for; a reuse solve needs the same set. */
-  private factored = new Int32Array(0);
-  private factoredNp = -1;
-  /** Solves that reused the factored J (chord iterations only), for the record. */
-  reused = 0;
 
   constructor(sys: SwitchedSystem, n: number) {
     this.sys = sys;
@@ -92,30 +85,7 @@ export class SlidingSolver {
    * it receives the solved λ. `pinned[0…np−1]` are the pinned indices (np ≥ 1).
    * Returns a {@link SlidingStatus}; on failure `dydt` is left with the field at the starting λ.
    */
-  solve(t: number, y: Vec, mode: Vec, pinned: Int32Array, np: number, dydt: Vec, reuse = false): SlidingStatus {
-    // between switch points J changes little from one evaluation to the next: chord iterations with
-    // the factored J of the last full solve reach the same λ (to LAMBDA_TOL) for 2–3 field calls
-    // instead of |P| + 2; if they do not contract, J is computed afresh
-    if (reuse && this.sameSet(pinned, np)) {
-      const start = this.rjP; // λ at the start, restored if the chord iterations fail
-      for (let a = 0; a < np; a++) start[a] = mode[pinned[a]];
-      if (this.chord(t, y, mode, pinned, np, dydt, MAX_REUSED_CHORD) === SlidingStatus.Ok) {
-        this.reused++;
-        return SlidingStatus.Ok;
-      }
-      for (let a = 0; a < np; a++) mode[pinned[a]] = start[a];
-    }
-    return this.fullSolve(t, y, mode, pinned, np, dydt);
-  }
-
-  private sameSet(pinned: Int32Array, np: number): boolean {
-    if (np !== this.factoredNp) return false;
-    for (let a = 0; a < np; a++) if (pinned[a] !== this.factored[a]) return false;
-    return true;
-  }
-
-  private fullSolve(t: number, y: Vec, mode: Vec, pinned: Int32Array, np: number, dydt: Vec): SlidingStatus {
-    this.factoredNp = -1;
+  solve(t: number, y: Vec, mode: Vec, pinned: Int32Array, np: number, dydt: Vec): SlidingStatus {
     this.ensure(np);
     this.np = np;
     const { sys, n, fj, cols, J, rP, step } = this;
@@ -145,33 +115,10 @@ export class SlidingSolver {
       for (let a = 0; a < np; a++) J[a * np + b] = rj[a] - rP[a]; // J_ab = ∂r_a/∂λ_b
     }
     if (!this.lu.factor(J, np)) return SlidingStatus.Singular;
-    if (this.factored.length < np) this.factored = new Int32Array(Math.max(np, 2 * this.factored.length));
-    this.factored.set(pinned.subarray(0, np));
-    this.factoredNp = np;
     for (let a = 0; a < np; a++) step[a] = -rP[a];
     this.lu.solve(step); // Δλ = −J⁻¹ r
-    return this.iterate(t, y, mode, pinned, np, dydt, MAX_CHORD);
-  }
-
-  /** Chord iterations from the caller's λ with the factored J (a reuse solve). */
-  private chord(t: number, y: Vec, mode: Vec, pinned: Int32Array, np: number, dydt: Vec, maxIter: number): SlidingStatus {
-    const { sys, step } = this;
-    sys.field(t, y, mode, dydt);
-    this.fieldCalls++;
-    this.pinnedRates(t, y, mode, dydt, pinned, np, step);
-    for (let a = 0; a < np; a++) step[a] = -step[a];
-    this.lu.solve(step);
-    return this.iterate(t, y, mode, pinned, np, dydt, maxIter);
-  }
-
-  /**
-   * Applies the pending chord step in `step` and iterates: each time the field and the pinned rates
-   * at the new λ, and the next step from the factored J, until converged (Ok) or not contracting.
-   */
-  private iterate(t: number, y: Vec, mode: Vec, pinned: Int32Array, np: number, dydt: Vec, maxIter: number): SlidingStatus {
-    const { sys, n, cols, step } = this;
     let prev = Infinity;
-    for (let it = 0; it < maxIter; it++) {
+    for (let it = 0; it < MAX_CHORD; it++) {
       let big = 1;
       for (let a = 0; a < np; a++) {
         mode[pinned[a]] += step[a];

@@ -135,8 +135,6 @@ export class KinkSwitcher {
   private readonly lastY: Vec;
   private readonly lastLam: Float64Array;
   private lastOk = false;
-  /** Whether the last solve computed J afresh (not a reuse solve): decisions and projections need that. */
-  private lastFresh = false;
 
   constructor(sys: SwitchedSystem, n: number, allowPin: boolean) {
     const K = sys.count;
@@ -168,8 +166,7 @@ export class KinkSwitcher {
         return;
       }
       this.work.set(this.mode);
-      // within a step the sliding system may reuse its last factored Jacobian (sliding.ts)
-      if (this.solveAt(t, y, this.work, dydt, true) !== SlidingStatus.Ok) dydt.fill(NaN); // the step is rejected
+      if (this.solveAt(t, y, this.work, dydt) !== SlidingStatus.Ok) dydt.fill(NaN); // the step is rejected
     };
   }
 
@@ -310,11 +307,8 @@ export class KinkSwitcher {
     return true;
   }
 
-  private solveAt(t: number, y: Vec, modeBuf: Vec, dydt: Vec, reuse = false): SlidingStatus {
-    const before = this.sliding.reused;
-    const st = this.sliding.solve(t, y, modeBuf, this.pinned, this.np, dydt, reuse);
-    // decisions, releases and projections read J and its columns: they need a solve that computed them here
-    this.lastFresh = this.sliding.reused === before;
+  private solveAt(t: number, y: Vec, modeBuf: Vec, dydt: Vec): SlidingStatus {
+    const st = this.sliding.solve(t, y, modeBuf, this.pinned, this.np, dydt);
     this.lastT = t;
     this.lastY.set(y);
     for (let a = 0; a < this.np; a++) this.lastLam[a] = modeBuf[this.pinned[a]];
@@ -323,7 +317,7 @@ export class KinkSwitcher {
   }
 
   private isLast(t: number, y: Vec): boolean {
-    if (!this.lastOk || !this.lastFresh || t !== this.lastT) return false;
+    if (!this.lastOk || t !== this.lastT) return false;
     for (let k = 0; k < this.n; k++) if (y[k] !== this.lastY[k]) return false;
     return true;
   }
