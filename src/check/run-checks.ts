@@ -17,7 +17,8 @@ export function runChecks(model: Model, ctx: CheckContext, onRow?: (row: CheckRo
       verdict = prediction.check(ctx);
     } catch (e) {
       if (!isGradflowError(e) && !(e instanceof Error)) throw e;
-      verdict = { pass: false, measured: NaN, predicted: '—', tolerance: '—', detail: `the check could not be computed: ${(e as Error).message}` };
+      const reason = `the check could not be computed: ${(e as Error).message}`;
+      verdict = { pass: false, measured: NaN, predicted: '—', tolerance: '—', detail: reason, notMeasurable: reason };
     }
     const row = { prediction, verdict, wallMs: performance.now() - start };
     rows.push(row);

@@ -32,6 +32,7 @@ function noPlateau(st: ChenLuoSetup, what: string): Verdict {
   return {
     pass: false, measured: NaN, predicted: what, tolerance: '—',
     detail: `${st.data.name}: the bag-of-tokens loss has no finite minimiser (Newton stopped after ${st.bag.iterations} steps at L̃1 = ${fmt(st.bag.value)}), i.e. the mean-pooled data are separable in some direction, so there is no plateau and stage 2 is not defined.`,
+    notMeasurable: 'the data have no plateau (the bag-of-tokens loss has no finite minimiser), so stage 2 is not defined',
   };
 }
 
@@ -39,6 +40,7 @@ function missing(what: string, a: RunAnalysis): Verdict {
   return {
     pass: false, measured: NaN, predicted: what, tolerance: '—',
     detail: `not measurable at ε = ${fmt(a.setup.eps)}: t_esc = ${fmt(a.tEsc)}, plateau point ${a.plateau ? fmt(a.plateau.t) : 'none'}, ‖A‖ = 1e-2 at ${fmt(a.tAttention)}, plateau exit ${fmt(a.tExit)} (run status ${a.tr.solution.status}; t_end ${fmt(a.tr.solution.tEnd)}).`,
+    notMeasurable: `a stage time was not reached at ε = ${fmt(a.setup.eps)} (run status ${a.tr.solution.status})`,
   };
 }
 

@@ -22,7 +22,7 @@ const NOTE = 'technical note yang-two-mixture.md';
 /** A separable set has SVM margin above this (the margin of a non-separable set computes to ≲ 1e-15). */
 export const SEPARABLE = 1e-9;
 
-const notComputable = (detail: string): Verdict => ({ pass: false, measured: NaN, predicted: '—', tolerance: '—', detail: `not computable: ${detail}` });
+const notComputable = (detail: string): Verdict => ({ pass: false, measured: NaN, predicted: '—', tolerance: '—', detail: `not computable: ${detail}`, notMeasurable: detail });
 
 /** The three-stage run, or a verdict saying why it is missing or incomplete. */
 function threeStage(ctx: Parameters<Prediction['check']>[0]): StagedRun | Verdict {
