@@ -12,7 +12,7 @@
  * and index arithmetic are folded as numbers, everything else becomes graph nodes.
  */
 import type { MathNode } from 'mathjs';
-import { add, call, div, mul, neg, num, pow, sub, sumOf, sym } from '../expr/ast.js';
+import { add, call, div, mul, neg, num, pow, productOf, sub, sumOf, sym } from '../expr/ast.js';
 import { FUNCTIONS, CONSTANTS } from '../expr/language.js';
 import { parseMath } from '../expr/parse.js';
 import { guardDepth } from '../expr/limits.js';
@@ -55,11 +55,22 @@ export interface ArrayScope {
 
 type Node = MathNode & Record<string, unknown>;
 
+/** Operators whose chains are flattened, with whether the right operand is subtracted. */
+const SUMS: Readonly<Record<string, boolean>> = { add: false, subtract: true };
+const DOT_PRODUCTS: Readonly<Record<string, boolean>> = { dotMultiply: false };
+
 export function parseArrayExpression(text: unknown, label: string, scope: ArrayScope, ops: ArrayOps): Value {
   const root = parseMath(text, label, describeArrayLanguage);
   const src = text as string;
   const clip = (s: string): string => (s.length > 60 ? `${s.slice(0, 57)}...` : s);
-  const at = (n: MathNode): string => `${label}, at "${clip(n.toString())}"`;
+  const at = (n: MathNode): string => {
+    // mathjs prints recursively: a node too deep to print is named by its type (chains are named in `chain`)
+    try {
+      return `${label}, at "${clip(n.toString())}"`;
+    } catch {
+      return `${label}, at a ${n.type}`;
+    }
+  };
   const reject = (n: MathNode, what: string): never => {
     throw inputError(`${label}: ${what} is not allowed in "${clip(src)}". ${describeArrayLanguage()}`);
   };
@@ -109,24 +120,39 @@ export function parseArrayExpression(text: unknown, label: string, scope: ArrayS
     if (n.implicit) return reject(n, `implicit multiplication '${n.toString()}' (write the '*')`);
     const fnName = n.fn as string;
     const kids = n.args as MathNode[];
-    // + − chains are flattened so that a long sum does not recurse once per term
-    if (fnName === 'add' || fnName === 'subtract') {
+    // chains of + − (and of .*) are flattened into one element-wise node: a long sum neither recurses
+    // once per term nor rebuilds its body per term, and its body is a balanced tree (sumOf, productOf)
+    const chain = (ops2: Readonly<Record<string, boolean>>): Value | null => {
+      if (!(fnName in ops2)) return null;
       const terms: Array<[MathNode, boolean]> = [];
       let cur: MathNode = n;
-      while (cur.type === 'OperatorNode' && ((cur as Node).fn === 'add' || (cur as Node).fn === 'subtract') && ((cur as Node).args as MathNode[]).length === 2) {
+      while (cur.type === 'OperatorNode' && ((cur as Node).fn as string) in ops2 && ((cur as Node).args as MathNode[]).length === 2 && !(cur as Node).implicit) {
         const c = cur as Node;
         const [l, r] = c.args as MathNode[];
-        terms.push([r, c.fn === 'subtract']);
+        terms.push([r, ops2[c.fn as string]]);
         cur = l;
       }
       terms.push([cur, false]);
       terms.reverse();
-      let acc = convert(terms[0][0], end);
-      for (let i = 1; i < terms.length; i++) {
-        const [t, minus] = terms[i];
-        acc = ops.elementwise([acc, convert(t, end)], ([a, b]) => (minus ? sub(a, b) : add(a, b)), at(n));
+      const values = terms.map(([t]) => convert(t, end));
+      const flags = terms.map(([, inverse]) => inverse);
+      if (values.length === 2) return ops.elementwise(values, ([x, y]) => (ops2 === SUMS ? (flags[1] ? sub(x, y) : add(x, y)) : mul(x, y)), at(n));
+      // named by its first terms: printing the whole chain would recurse once per term
+      const where = `${label}, at "${clip(`${terms[0][0].toString()} ${(n as Node).op as string} ${terms[1][0].toString()} …`)}" (${terms.length} terms)`;
+      return ops.elementwise(values, (xs) => (ops2 === SUMS ? sumOf(xs, flags) : productOf(xs)), where);
+    };
+    const flat = chain(SUMS) ?? chain(DOT_PRODUCTS);
+    if (flat !== null) return flat;
+    if (fnName === 'unaryMinus' || fnName === 'unaryPlus') {
+      // a run of unary signs is one sign: folded without recursing once per sign
+      let negative = false;
+      let cur: MathNode = n;
+      while (cur.type === 'OperatorNode' && ((cur as Node).fn === 'unaryMinus' || (cur as Node).fn === 'unaryPlus')) {
+        if ((cur as Node).fn === 'unaryMinus') negative = !negative;
+        cur = ((cur as Node).args as MathNode[])[0];
       }
-      return acc;
+      const v = convert(cur, end);
+      return negative ? ops.elementwise([v], ([x]) => neg(x), at(n)) : v;
     }
     const args = kids.map((k) => convert(k, end));
     const [a, b] = args;

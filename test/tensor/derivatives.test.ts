@@ -169,3 +169,20 @@ describe('switched form of the two-layer ReLU file', () => {
     for (let i = 1; i < losses.length; i++) expect(losses[i]).toBeLessThanOrEqual(losses[i - 1] * (1 + 1e-12));
   });
 });
+
+describe('long chains in array expressions', () => {
+  it('a sum of 5000 terms, a run of 301 signs and a product of 1000 factors compile to one element-wise node each and evaluate exactly', () => {
+    const model = (loss: string) => compileArrayModel({ label: 'long', numbers: new Map(), blocks: [{ name: 'W', shape: [3], offset: 0 }], data: [], lets: [], loss });
+    const y = Float64Array.of(0.5, -1, 2);
+    const sum = model(`sum(${Array.from({ length: 5000 }, (_, i) => (i % 2 ? 'W' : '2 .* W')).join(' + ')})`);
+    expect(sum.loss(y)).toBeCloseTo(7500 * 1.5, 9);
+    const g = new Float64Array(3);
+    sum.field(y, g);
+    expect(Array.from(g)).toEqual([-7500, -7500, -7500]);
+    expect(model(`sum(${'-'.repeat(301)}W)`).loss(y)).toBe(-1.5);
+    const prod = model(`sum(${Array.from({ length: 1000 }, () => '(1 + 1e-3 .* W)').join(' .* ')})`);
+    expect(prod.loss(y)).toBeCloseTo(1.0005 ** 1000 + 0.999 ** 1000 + 1.002 ** 1000, 9);
+    // one element-wise node for the whole chain, not one per operator
+    expect(prod.graph.nodes.filter((n) => n.op === 'map').length).toBeLessThan(10);
+  });
+});
