@@ -34,14 +34,17 @@ export class BlockLu {
         }
       }
     }
+    // one component (the common case, and every solve of a coupled system): no allocation
+    let roots = 0;
+    for (let i = 0; i < n; i++) if (find(i) === i) roots++;
+    this.single = roots === 1;
+    if (this.single) return this.whole.factor(m, n);
     const members = new Map<number, number[]>();
     for (let i = 0; i < n; i++) {
       const r = find(i);
       const list = members.get(r);
       if (list) list.push(i); else members.set(r, [i]);
     }
-    this.single = members.size === 1;
-    if (this.single) return this.whole.factor(m, n);
     this.blocks = [...members.values()].map((b) => Int32Array.from(b));
     let biggest = 0;
     for (const b of this.blocks) biggest = Math.max(biggest, b.length);
