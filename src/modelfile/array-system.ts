@@ -12,7 +12,7 @@ import type { EventSpec, JacobianFn, SwitchedSystem } from '../solve/types.js';
 import { fmt, inputError } from '../util/errors.js';
 import { checkAllocation, FLOAT64 } from '../util/limits.js';
 import type { Rng } from '../util/rng.js';
-import { compileArrayModel, evaluateArrayConstant, evaluateArrayExpression, type CompiledArrayModel } from '../tensor/compile.js';
+import { compileArrayConstant, compileArrayModel, evaluateArrayExpression, type CompiledArrayModel } from '../tensor/compile.js';
 import type { ClaimsDecl } from './claims-spec.js';
 import type { Tracked } from './system.js';
 import { matrixView, singularVectorAlignment } from '../spectral/index.js';
@@ -45,8 +45,8 @@ export interface ArraySystem {
   jacobian(): JacobianFn;
   /** The file's own observables and tracked matrices. */
   readonly tracked: Tracked;
-  /** A number from an expression of the parameters and data (a prediction's predicted value); `t` when given. */
-  constant(text: string, where: string, t?: number): number;
+  /** A prediction's predicted value: an expression of the parameters and data (and of `t` when `withTime`), compiled once. */
+  prediction(text: string, where: string, withTime: boolean): (t: number) => number;
   /** The finite-sample form (minibatches of the data set), for files with `"data": {"samples": …}`. */
   readonly finiteSample: (() => FiniteSample<SampleDraw>) | null;
   /** The initial state: each block drawn from its law (or the named start's) with `rng`, in declaration order. */
@@ -107,12 +107,7 @@ export function buildArraySystem(spec: ModelSpec, overrides: ReadonlyMap<string,
     arrays: claims.matrices.flatMap((m) => [[`matrices.${m.name}`, matrixText(label, m)] as const, ...(m.align ? [[`matrices.${m.name}.align`, m.align] as const] : [])]),
   });
   const tracked = trackedOf(label, claims, compiled);
-  const constant = (text: string, where: string, t?: number): number => {
-    if (t === undefined) return evaluateArrayConstant({ label, data, numbers }, text, where);
-    const at = new Map(numbers);
-    at.set('t', t);
-    return evaluateArrayConstant({ label, data, numbers: at }, text, where);
-  };
+  const prediction = (text: string, where: string, withTime: boolean) => compileArrayConstant({ label, data, numbers }, text, where, withTime);
   const { field, loss } = compiled;
   const eventSpecs: EventSpec[] = events.map((e) => {
     const g = compiled.scalars.get(`event '${e.name}'`)!;
@@ -186,7 +181,7 @@ export function buildArraySystem(spec: ModelSpec, overrides: ReadonlyMap<string,
   });
 
   return {
-    tracked, constant,
+    tracked, prediction,
     switched, jacobian, finiteSample,
     spec, kind: 'gradient', stateNames: stateColumns(layout, offset), paramNames, params, layout, numbers, compiled,
     rhs: (_t, y, out) => { field(y, out); },

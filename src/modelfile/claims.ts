@@ -13,8 +13,8 @@ import type { CheckContext, Model, Params, Prediction, Trajectory, Verdict } fro
 import type { MethodName, SolveOptions } from '../solve/types.js';
 import type { Measure, PredictionDecl, Tolerance } from './claims-spec.js';
 
-/** Evaluates a prediction's expression at a run's parameters (and at time t for "at": "all"). */
-export type ConstantAt = (p: Params, text: string, where: string, t?: number) => number;
+/** A prediction's expression at a run's parameters, compiled once: a function of t (which it may use only `withTime`, for "at": "all"). */
+export type ConstantAt = (p: Params, text: string, where: string, withTime: boolean) => (t: number) => number;
 
 type Measured = { readonly value: number; readonly detail: string } | { readonly missing: string };
 
@@ -31,7 +31,7 @@ export function filePredictions(decls: readonly PredictionDecl[], model: () => M
       const where = `prediction '${d.id}'`;
       if (d.measure.kind === 'value' && d.measure.at === 'all') return deviationOverRun(d, tr, model(), constant, where);
       const m = measure(d.measure, tr, (o) => ctx.run({ ...overrides, ...o }, options), model());
-      const predicted = constant(tr.params, d.predicted, `${where}: predicted`);
+      const predicted = constant(tr.params, d.predicted, `${where}: predicted`, false)(tr.t[0]);
       const predictedText = `${compareText(d.compare)}${fmt(predicted)} (${d.predicted})`;
       if ('missing' in m) return notMeasurable(m.missing, predictedText, d.tolerance);
       if (!Number.isFinite(predicted)) return notMeasurable(`the predicted value ${d.predicted} is ${fmt(predicted)} at these parameters`, predictedText, d.tolerance);
@@ -191,12 +191,13 @@ function deviationOverRun(d: PredictionDecl, tr: Trajectory, model: Model, const
   const m = d.measure as Extract<Measure, { kind: 'value' }>;
   const problem = runProblem(tr);
   if (problem) return notMeasurable(problem, `${m.series}(t) = ${d.predicted}`, d.tolerance);
+  const predictedAt = constant(tr.params, d.predicted, `${where}: predicted`, true);
   let worst = 0;
   let at = NaN;
   for (let k = 0; k < tr.t.length; k++) {
     const v = seriesAt(model, tr.params, m.series, tr.solution.y[k] as Float64Array, tr.t[k]);
     if (typeof v === 'string') return notMeasurable(v, `${m.series}(t) = ${d.predicted}`, d.tolerance);
-    const p = constant(tr.params, d.predicted, `${where}: predicted`, tr.t[k]);
+    const p = predictedAt(tr.t[k]);
     const dev = d.tolerance.kind === 'abs' ? Math.abs(v - p) : Math.abs(v - p) / Math.abs(p);
     if (!Number.isFinite(dev)) return notMeasurable(`at t = ${fmt(tr.t[k])} the series is ${fmt(v)} and the prediction ${fmt(p)}`, `${m.series}(t) = ${d.predicted}`, d.tolerance);
     if (dev > worst) { worst = dev; at = tr.t[k]; }

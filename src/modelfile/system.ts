@@ -57,8 +57,8 @@ export interface ExpressionSystem {
   readonly jacobian?: () => VectorFn;
   /** The file's own observables and tracked matrices (claims-spec.ts), compiled. */
   readonly tracked: Tracked;
-  /** A number from an expression of the parameters (a prediction's predicted value); `t` when `withTime`. */
-  constant(text: string, where: string, t?: number): number;
+  /** A prediction's predicted value: an expression of the parameters (and of `t` when `withTime`), compiled once. */
+  prediction(text: string, where: string, withTime: boolean): (t: number) => number;
 }
 
 /** Observables and matrices a file declares, compiled. */
@@ -156,13 +156,14 @@ export function buildSystem(spec: ModelSpec, overrides: ReadonlyMap<string, numb
     return jacobianFn;
   };
   const tracked = trackedOf(spec, layout, params, bound, loss);
-  const constant = (text: string, where: string, t?: number): number => {
-    const names = [...paramNames, ...(t === undefined ? [] : ['t'])];
-    const e = parseExpression(text, { label: where, names: new Set(names) });
-    return compileScalar(e, { state: [], params: paramNames }).bind(params)(t ?? spec.t0, new Float64Array(0));
+  const prediction = (text: string, where: string, withTime: boolean): ((t: number) => number) => {
+    const e = parseExpression(text, { label: where, names: new Set([...paramNames, ...(withTime ? ['t'] : [])]) });
+    const f = compileScalar(e, { state: [], params: paramNames }).bind(params); // t is the compiled function's own argument
+    const none = new Float64Array(0);
+    return (t) => f(t, none);
   };
   return {
-    tracked, constant,
+    tracked, prediction,
     autonomous, jacobian, poles: poleGuards(field, layout, params),
     spec, kind: loss ? 'gradient' : 'ode', stateNames, paramNames, y0, params,
     loss, gradient: grad, field, compiledField, compiledLoss, rhs, lossAt, events, switched, compiledSwitched,

@@ -65,7 +65,7 @@ export function modelFromSpec(spec: ModelSpec, id = spec.file ? basename(spec.fi
     events: (p) => system(p).events,
     singularities: (p) => system(p).poles,
     horizon: (p) => ({ tEnd: spec.tEnd, saveAt: spec.saveAt, solver: { ...solveModelOptions(spec, hasKinks), autonomous: system(p).autonomous } }),
-    predictions: filePredictions(spec.claims.predictions, () => model, (p, text, where, t) => system(p).constant(text, where, t)),
+    predictions: filePredictions(spec.claims.predictions, () => model, (p, text, where, withTime) => system(p).prediction(text, where, withTime)),
     ...(spec.data ? { finiteSample: (p: Params) => modelFileFiniteSample(spec, spec.data!, system(p).params) } : {}),
   };
   return model;
@@ -123,7 +123,7 @@ function arrayModel(spec: ModelSpec & { readonly array: ArrayPart }, id: string)
     })), ...system(p).tracked.matrices],
     events: (p) => system(p).events,
     horizon: () => ({ tEnd: spec.tEnd, saveAt: spec.saveAt, solver: { ...solveModelOptions(spec, hasKinks), autonomous: true } }),
-    predictions: filePredictions(spec.claims.predictions, () => model, (p, text, where, t) => system(p).constant(text, where, t)),
+    predictions: filePredictions(spec.claims.predictions, () => model, (p, text, where, withTime) => system(p).prediction(text, where, withTime)),
     ...(spec.array.samples !== undefined ? { finiteSample: (p: Params) => system(p).finiteSample!() } : {}),
   };
   return model;

@@ -190,22 +190,34 @@ function compileSwitched(graph: Graph, loss: TNode, names: ReadonlyMap<TNode, st
 }
 
 /**
- * A number from an expression of the parameters, sizes and data arrays (no state): a prediction's
- * predicted value. It must reduce to a scalar.
+ * A number from an expression of the parameters, sizes and data arrays (no state), and of `t` when
+ * `withTime`: a prediction's predicted value, compiled once. It must reduce to a scalar.
  */
-export function evaluateArrayConstant(src: Pick<ArraySource, 'label' | 'data' | 'numbers'>, text: string, where: string): number {
-  const a = evaluateArrayExpression(src, text, where);
-  if (a.data.length !== 1) throw inputError(`${where}: the expression has shape ${shapeText(a.shape)}; it must reduce to a number.`);
-  return a.data[0];
+export function compileArrayConstant(src: Pick<ArraySource, 'label' | 'data' | 'numbers'>, text: string, where: string, withTime: boolean): (t: number) => number {
+  const { graph, ops, values } = constantScope(src);
+  // `t` is a one-number array refilled per call: the expression is compiled once, not per time
+  const time = new Float64Array(1);
+  if (withTime) values.set('t', graph.data('t', [], time, true));
+  const v = parseArrayExpression(text, where, { values }, ops);
+  if (typeof v === 'number') return () => v;
+  if (v.size !== 1) throw inputError(`${where}: the expression has shape ${shapeText(v.shape)}; it must reduce to a number.`);
+  const program = compileProgram(graph.reshape(v, []), [], 1);
+  const none = new Float64Array(0);
+  return (t) => { time[0] = t; return program.run(none, null); };
 }
 
-/** An array from an expression of the parameters, sizes and data arrays (no state): an initial value, a predicted value. */
-export function evaluateArrayExpression(src: Pick<ArraySource, 'label' | 'data' | 'numbers'>, text: string, where: string): { readonly shape: Shape; readonly data: Float64Array } {
+function constantScope(src: Pick<ArraySource, 'data' | 'numbers'>): { graph: Graph; ops: ArrayOps; values: Map<string, Value> } {
   const graph = new Graph();
   const ops = new ArrayOps(graph);
   const values = new Map<string, Value>();
   for (const [k, v] of src.numbers) values.set(k, v);
   for (const d of src.data) values.set(d.name, graph.data(d.name, d.shape, d.values));
+  return { graph, ops, values };
+}
+
+/** An array from an expression of the parameters, sizes and data arrays (no state): an initial value, a predicted value. */
+export function evaluateArrayExpression(src: Pick<ArraySource, 'label' | 'data' | 'numbers'>, text: string, where: string): { readonly shape: Shape; readonly data: Float64Array } {
+  const { ops, values } = constantScope(src);
   const v = parseArrayExpression(text, where, { values }, ops);
   if (typeof v === 'number') return { shape: [], data: Float64Array.of(v) };
   const out = new Float64Array(v.size);
