@@ -217,7 +217,7 @@ export function parseArrayExpression(text: unknown, label: string, scope: ArrayS
       if (law) {
         // a finite law: Σ_i p_i · body(value_i), the body rebuilt once per value
         if (body.size !== 1) throw inputError(`${where}: the expectation's argument has shape [${body.shape.join(', ')}]; it must be a scalar (reduce it with sum(…)).`);
-        const copies = law.values.map((v) => ops.graph.reshape(rebuild(ops.graph, body as TNode, new Map([[law.marker, v]])), []));
+        const copies = law.values.map((v) => ops.graph.reshape(rebuild(ops.graph, body as TNode, (n) => (n === law.marker ? v : undefined)), []));
         scope.notes?.push(`${label}: expect(…, ${vname}): exact sum over ${law.values.length} values`);
         return ops.graph.map(sumOf(law.probs.map((p, i) => mul(num(p), sym(`a${i}`)))), copies, []);
       }

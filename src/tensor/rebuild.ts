@@ -1,15 +1,18 @@
 /**
- * A subgraph rebuilt with some nodes replaced (a random variable by one of its values): every node
- * between the replaced ones and the root is made again from its rebuilt arguments, in the same graph
- * (so unchanged parts stay shared).
+ * A subgraph rebuilt with some nodes replaced (a random variable by one of its values, an
+ * element-wise node by its switched form): `replace` may give a node's replacement, built from its
+ * arguments' rebuilt versions (`to`); every other node between the replaced ones and the root is
+ * made again from its rebuilt arguments, in the same graph (so unchanged parts stay shared).
  */
 import { reachable, type Graph, type TNode } from './graph.js';
 
-export function rebuild(graph: Graph, root: TNode, replace: ReadonlyMap<TNode, TNode>): TNode {
+export type Replacement = (n: TNode, to: (a: TNode) => TNode) => TNode | undefined;
+
+export function rebuild(graph: Graph, root: TNode, replace: Replacement): TNode {
   const mapped = new Map<number, TNode>();
   const to = (n: TNode): TNode => mapped.get(n.id) ?? n;
   for (const n of reachable([root])) {
-    const r = replace.get(n);
+    const r = replace(n, to);
     if (r) { mapped.set(n.id, r); continue; }
     switch (n.op) {
       case 'state': case 'data': case 'input': break;

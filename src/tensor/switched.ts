@@ -16,8 +16,9 @@
  * amax over the state is not a switching function: its argmax switch is stepped over (smooth-through).
  */
 import { add, call, mul, num, sub, sym, symbolsOf, type CallNode, type Expr } from '../expr/ast.js';
-import { reachable, type Graph, type MapNode, type TNode } from './graph.js';
+import type { Graph, MapNode, TNode } from './graph.js';
 import { compactMap } from './grad.js';
+import { rebuild } from './rebuild.js';
 
 export interface SwitchedGraph {
   /** Number of switching functions K. */
@@ -43,70 +44,52 @@ function hasStateKink(n: MapNode): boolean {
   return false;
 }
 
-/** The switched form of `loss`, or null when nothing it depends on has a kink on the state. */
-/** `names`: the definition each node belongs to, for the labels (`relu@f[2][0]`: element [2][0] of the relu in f). */
+/**
+ * The switched form of `loss`, or null when nothing it depends on has a kink on the state.
+ * `names`: the definition each node belongs to, for the labels (`relu@f[2][0]`: element [2][0] of the relu in f).
+ */
 export function switchedForm(graph: Graph, loss: TNode, names: ReadonlyMap<TNode, string>): SwitchedGraph | null {
-  const order = reachable([loss]);
-  if (!order.some((n) => n.op === 'map' && n.onState && hasStateKink(n))) return null;
-  const mapped = new Map<number, TNode>();
-  const to = (n: TNode): TNode => mapped.get(n.id) ?? n;
   const groups: Array<{ value: TNode; switched: TNode; offset: number; label: string }> = [];
   let count = 0;
-  for (const n of order) {
-    switch (n.op) {
-      case 'state': case 'data': case 'input': break;
-      case 'map': {
-        const args = n.args.map(to);
-        if (!n.onState || !hasStateKink(n)) {
-          mapped.set(n.id, args.every((a, i) => a === n.args[i]) ? n : graph.map(n.body, args, n.shape));
-          break;
-        }
-        const onState = new Set(n.args.flatMap((a, i) => (a.onState ? [`a${i}`] : [])));
-        const extra: TNode[] = []; // mode inputs, read as a_(args.length + j)
-        const label = names.get(n) ?? `#${n.id}`;
-        const memo = new Map<Expr, Expr>();
-        const rewrite = (e: Expr): Expr => {
-          if (e.kind !== 'call') return e;
-          const known = memo.get(e);
-          if (known) return known;
-          let out: Expr;
-          if (!KINKS.has(e.op) || ![...symbolsOf(e)].some((s) => onState.has(s))) {
-            out = call(e.op, e.args.map(rewrite));
-          } else if (e.op === 'max' || e.op === 'min') {
-            out = rewrite(foldMinMax(e));
-          } else {
-            const a = e.args[0];
-            const ra = rewrite(a);
-            const mode = graph.input(0, count, n.shape);
-            const m = sym(`a${args.length + extra.length}`);
-            extra.push(mode);
-            groups.push({
-              value: compactMap(graph, a, n.args, n.shape),
-              switched: compactMap(graph, ra, [...args, ...extra], n.shape),
-              offset: count,
-              label: `${e.op}@${label}`,
-            });
-            count += n.size;
-            const twoMMinus1 = sub(mul(num(2), m), num(1));
-            out = e.op === 'relu' ? mul(m, ra) : e.op === 'heaviside' ? m : e.op === 'sign' ? twoMMinus1 : mul(twoMMinus1, ra);
-          }
-          memo.set(e, out);
-          return out;
-        };
-        const body = rewrite(n.body);
-        mapped.set(n.id, compactMap(graph, body, [...args, ...extra], n.shape));
-        break;
+  /** An element-wise node with kinks on the state, its kink factors read from the modes. */
+  const switchMap = (n: MapNode, to: (a: TNode) => TNode): TNode => {
+    const args = n.args.map(to);
+    const onState = new Set(n.args.flatMap((a, i) => (a.onState ? [`a${i}`] : [])));
+    const extra: TNode[] = []; // mode inputs, read as a_(args.length + j)
+    const label = names.get(n) ?? `#${n.id}`;
+    const memo = new Map<Expr, Expr>();
+    const rewrite = (e: Expr): Expr => {
+      if (e.kind !== 'call') return e;
+      const known = memo.get(e);
+      if (known) return known;
+      let out: Expr;
+      if (!KINKS.has(e.op) || ![...symbolsOf(e)].some((s) => onState.has(s))) {
+        out = call(e.op, e.args.map(rewrite));
+      } else if (e.op === 'max' || e.op === 'min') {
+        out = rewrite(foldMinMax(e));
+      } else {
+        const a = e.args[0];
+        const ra = rewrite(a);
+        const mode = graph.input(0, count, n.shape);
+        const m = sym(`a${args.length + extra.length}`);
+        extra.push(mode);
+        groups.push({
+          value: compactMap(graph, a, n.args, n.shape),
+          switched: compactMap(graph, ra, [...args, ...extra], n.shape),
+          offset: count,
+          label: `${e.op}@${label}`,
+        });
+        count += n.size;
+        const twoMMinus1 = sub(mul(num(2), m), num(1));
+        out = e.op === 'relu' ? mul(m, ra) : e.op === 'heaviside' ? m : e.op === 'sign' ? twoMMinus1 : mul(twoMMinus1, ra);
       }
-      case 'einsum': mapped.set(n.id, graph.einsum(n.subs, n.out, n.args.map(to), n.sizes)); break;
-      case 'softmax': case 'logsumexp': case 'amax': mapped.set(n.id, graph.axisOp(n.op, to(n.args[0]), n.axis)); break;
-      case 'amaxGrad': mapped.set(n.id, graph.amaxGrad(to(n.args[0]), to(n.args[1]), n.axis)); break;
-      case 'slice': mapped.set(n.id, graph.slice(to(n.args[0]), n.starts, n.counts, n.drops)); break;
-      case 'unslice': mapped.set(n.id, graph.unslice(to(n.args[0]), n)); break;
-      case 'reshape': mapped.set(n.id, graph.reshape(to(n.args[0]), n.shape)); break;
-      case 'exprs': mapped.set(n.id, graph.exprs(n.exprs, n.args.map(to))); break;
-    }
-  }
-  return { count, loss: to(loss), groups };
+      memo.set(e, out);
+      return out;
+    };
+    return compactMap(graph, rewrite(n.body), [...args, ...extra], n.shape);
+  };
+  const switched = rebuild(graph, loss, (n, to) => (n.op === 'map' && n.onState && hasStateKink(n) ? switchMap(n, to) : undefined));
+  return count === 0 ? null : { count, loss: switched, groups };
 }
 
 /** max/min of two or more arguments as relu of differences, folded from the left (diff.ts's convention). */
