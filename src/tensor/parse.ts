@@ -12,7 +12,7 @@
  * and index arithmetic are folded as numbers, everything else becomes graph nodes.
  */
 import type { MathNode } from 'mathjs';
-import { add, call, div, mul, neg, num, pow, productOf, sub, sumOf, sym } from '../expr/ast.js';
+import { call, div, mul, neg, num, pow, productOf, sumOf, sym } from '../expr/ast.js';
 import { FUNCTIONS, CONSTANTS } from '../expr/language.js';
 import { parseMath } from '../expr/parse.js';
 import { guardDepth } from '../expr/limits.js';
@@ -136,9 +136,8 @@ export function parseArrayExpression(text: unknown, label: string, scope: ArrayS
       terms.reverse();
       const values = terms.map(([t]) => convert(t, end));
       const flags = terms.map(([, inverse]) => inverse);
-      if (values.length === 2) return ops.elementwise(values, ([x, y]) => (ops2 === SUMS ? (flags[1] ? sub(x, y) : add(x, y)) : mul(x, y)), at(n));
-      // named by its first terms: printing the whole chain would recurse once per term
-      const where = `${label}, at "${clip(`${terms[0][0].toString()} ${(n as Node).op as string} ${terms[1][0].toString()} …`)}" (${terms.length} terms)`;
+      // a long chain is named by its first terms: printing all of it would recurse once per term
+      const where = values.length === 2 ? at(n) : `${label}, at "${clip(`${terms[0][0].toString()} ${(n as Node).op as string} ${terms[1][0].toString()} …`)}" (${terms.length} terms)`;
       return ops.elementwise(values, (xs) => (ops2 === SUMS ? sumOf(xs, flags) : productOf(xs)), where);
     };
     const flat = chain(SUMS) ?? chain(DOT_PRODUCTS);
@@ -160,7 +159,6 @@ export function parseArrayExpression(text: unknown, label: string, scope: ArrayS
     switch (fnName) {
       case 'unaryMinus': return ops.elementwise([a], ([x]) => neg(x), at(n));
       case 'unaryPlus': return a;
-      case 'dotMultiply': return ops.elementwise([a, b], ([x, y]) => mul(x, y), at(n));
       case 'dotDivide': return ops.elementwise([a, b], ([x, y]) => div(x, y), at(n));
       case 'dotPow': return ops.elementwise([a, b], ([x, y]) => pow(x, y), at(n));
       case 'multiply': return ops.times(a, b, at(n));
