@@ -3,7 +3,7 @@
  * graph, differentiate the loss in reverse mode, emit the loops. The one front door of src/tensor.
  */
 import { inputError } from '../util/errors.js';
-import { Graph, shapeText, type Shape, type TNode } from './graph.js';
+import { Graph, shapeText, unravel, type Shape, type TNode } from './graph.js';
 import { ArrayOps, type Value } from './ops.js';
 import { parseArrayExpression } from './parse.js';
 import { reverseMode } from './grad.js';
@@ -177,10 +177,7 @@ function compileSwitched(graph: Graph, loss: TNode, names: ReadonlyMap<TNode, st
     label(i) {
       let g = groups[0];
       for (const x of groups) if (x.offset <= i) g = x;
-      const shape = g.value.shape;
-      let rest = i - g.offset;
-      const idx = shape.map(() => 0);
-      for (let d = shape.length - 1; d >= 0; d--) { idx[d] = rest % shape[d]; rest = Math.floor(rest / shape[d]); }
+      const idx = unravel(i - g.offset, g.value.shape);
       return `${g.label}${idx.map((k) => `[${k}]`).join('')}`;
     },
     evaluate: (y, out) => { values.run(y, out); },

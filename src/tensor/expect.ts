@@ -26,7 +26,7 @@ import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { add, call, div, isNum, mul, neg, num, productOf, sub, substitute, sumOf, sym, symbolsOf, type Expr, type Op } from '../expr/ast.js';
 import { toText } from '../expr/format.js';
 import { inputError } from '../util/errors.js';
-import { argsOf, reachable, type Graph, type InputNode, type TNode } from './graph.js';
+import { argsOf, reachable, unravel, type Graph, type InputNode, type TNode } from './graph.js';
 
 /** Limits: elements written out, monomials, quadrature points per monomial. */
 const MAX_ELEMENTS = 100_000;
@@ -107,11 +107,6 @@ class ScalarNodes {
   }
 }
 
-function unravel(k: number, shape: readonly number[]): number[] {
-  const idx = shape.map(() => 0);
-  for (let i = shape.length - 1; i >= 0; i--) { idx[i] = k % shape[i]; k = Math.floor(k / shape[i]); }
-  return idx;
-}
 
 
 /** Step 1: the body's elements as scalar trees in x_j and the x-free elements k<id>_<i>. */

@@ -84,6 +84,13 @@ export function shapeText(shape: Shape): string {
   return `[${shape.join(', ')}]`;
 }
 
+/** The multi-index of flat (row-major) position k in an array of `shape`. */
+export function unravel(k: number, shape: Shape): number[] {
+  const idx = shape.map(() => 0);
+  for (let i = shape.length - 1; i >= 0; i--) { idx[i] = k % shape[i]; k = Math.floor(k / shape[i]); }
+  return idx;
+}
+
 /** NumPy broadcasting of two shapes, or null when they do not broadcast. */
 export function broadcastShapes(a: Shape, b: Shape): Shape | null {
   const n = Math.max(a.length, b.length);
