@@ -103,6 +103,12 @@ function seriesAt(model: Model, p: Params, name: string, y: Float64Array, t: num
   return `there is no series '${name}' (series: ${names.join(', ')})`;
 }
 
+/** Series `name` at save time k: the run's recorded series where it has one (computed once per run), else computed from the state. */
+function seriesAtSave(model: Model, tr: Trajectory, name: string, k: number): number | string {
+  const recorded = Object.hasOwn(tr.series, name) ? tr.series[name] : undefined;
+  return recorded ? recorded[k] : seriesAt(model, tr.params, name, tr.solution.y[k] as Float64Array, tr.t[k]);
+}
+
 function measure(m: Measure, tr: Trajectory, rerun: (o: Record<string, number>) => Trajectory, model: Model): Measured {
   const finite = (value: number, detail: string): Measured => (Number.isFinite(value) ? { value, detail } : { missing: `the measured value is ${fmt(value)} (${detail})` });
   switch (m.kind) {
@@ -133,29 +139,29 @@ function measure(m: Measure, tr: Trajectory, rerun: (o: Record<string, number>) 
       return { value: transitions.length, detail: `transitions at t ∈ ${transitions.map((s) => `[${fmt(s.tStart)}, ${fmt(s.tEnd)}]`).join(', ') || '(none)'}` };
     }
     case 'value': {
-      const p = tr.params;
-      let y: Float64Array;
+      let v: number | string;
       let t: number;
       if (typeof m.at === 'object') {
+        // an event's state is not a save point: the series is computed there
         const event = m.at.event;
         const hit = tr.events.find((e) => e.name === event);
         if (!hit) return { missing: eventTime(tr, event) as string };
-        y = hit.y as Float64Array;
         t = hit.t;
-      } else if (m.at === 'end') {
-        const problem = runProblem(tr);
-        if (problem) return { missing: problem };
-        const i = tr.t.length - 1;
-        y = tr.solution.y[i] as Float64Array;
-        t = tr.t[i];
+        v = seriesAt(model, tr.params, m.series, hit.y as Float64Array, t);
       } else {
-        const T = m.at as number;
-        const i = tr.t.findIndex((x) => Math.abs(x - T) <= 1e-12 * Math.max(1, Math.abs(T)));
-        if (i < 0) return { missing: `t = ${fmt(T)} is not a save time of the run${runProblem(tr) ? ` (${runProblem(tr)})` : ''}; add it to save_at` };
-        y = tr.solution.y[i] as Float64Array;
+        let i: number;
+        if (m.at === 'end') {
+          const problem = runProblem(tr);
+          if (problem) return { missing: problem };
+          i = tr.t.length - 1;
+        } else {
+          const T = m.at as number;
+          i = tr.t.findIndex((x) => Math.abs(x - T) <= 1e-12 * Math.max(1, Math.abs(T)));
+          if (i < 0) return { missing: `t = ${fmt(T)} is not a save time of the run${runProblem(tr) ? ` (${runProblem(tr)})` : ''}; add it to save_at` };
+        }
         t = tr.t[i];
+        v = seriesAtSave(model, tr, m.series, i);
       }
-      const v = seriesAt(model, p, m.series, y, t);
       return typeof v === 'string' ? { missing: v } : finite(v, `${m.series} = ${fmt(v)} at t = ${fmt(t)}`);
     }
     case 'slope': {
@@ -165,7 +171,7 @@ function measure(m: Measure, tr: Trajectory, rerun: (o: Record<string, number>) 
       const ys: number[] = [];
       for (let k = 0; k < tr.t.length; k++) {
         if (tr.t[k] < t1 || tr.t[k] > t2) continue;
-        const v = seriesAt(model, tr.params, m.series, tr.solution.y[k] as Float64Array, tr.t[k]);
+        const v = seriesAtSave(model, tr, m.series, k);
         if (typeof v === 'string') return { missing: v };
         xs.push(tr.t[k]);
         ys.push(v);
@@ -195,7 +201,7 @@ function deviationOverRun(d: PredictionDecl, tr: Trajectory, model: Model, const
   let worst = 0;
   let at = NaN;
   for (let k = 0; k < tr.t.length; k++) {
-    const v = seriesAt(model, tr.params, m.series, tr.solution.y[k] as Float64Array, tr.t[k]);
+    const v = seriesAtSave(model, tr, m.series, k);
     if (typeof v === 'string') return notMeasurable(v, `${m.series}(t) = ${d.predicted}`, d.tolerance);
     const p = predictedAt(tr.t[k]);
     const dev = d.tolerance.kind === 'abs' ? Math.abs(v - p) : Math.abs(v - p) / Math.abs(p);
